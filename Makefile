@@ -1,0 +1,75 @@
+# medops: the two commands a person needs are `make lab` and `make test` (see README.md).
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+VENV      := .venv
+BIN       := $(VENV)/bin
+PYTHON    ?= python3
+STAMP     := $(VENV)/.installed
+# Stage timer: `$(call timed,name,command)` prints how long each stage took.
+timed = start=$$(date +%s); echo "== $(1)"; $(2); echo "== $(1): $$(( $$(date +%s) - start )) s"
+SCENARIOS := $(sort $(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/molecule.yml))))
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+export ANSIBLE_FORCE_COLOR := 0
+export PY_COLORS := 0
+
+.PHONY: help lab lab-down lab-status converge test lint pytest molecule engine images venv lock clean
+
+help: ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml requirements.lock
+	@$(call timed,venv,\
+	  { [ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV); } && \
+	  $(BIN)/python -m pip install -q --upgrade pip && \
+	  $(BIN)/pip install -q -c requirements.lock -e '.[dev]' && touch $@)
+
+venv: $(STAMP) ## Create .venv with the pinned tools
+
+engine: ## Make a Docker engine answer (installs docker.io, starts dockerd when needed)
+	@$(call timed,engine,bash scripts/lab/docker-engine.sh)
+
+images: $(STAMP) engine ## Build the lab's Debian base images when absent or stale
+	@$(call timed,images,$(BIN)/medops lab images)
+
+lab: $(STAMP) images ## Bring up the lab estate and converge it
+	@$(call timed,lab secrets,$(BIN)/medops lab secrets)
+	@$(call timed,lab hosts,$(BIN)/medops lab up)
+	@$(call timed,converge,$(MAKE) --no-print-directory converge)
+
+converge: $(STAMP) ## Run playbooks/site.yml against the lab
+	@mkdir -p .lab
+	MEDOPS_RUN_SUMMARY=.lab/last-converge.json $(BIN)/ansible-playbook playbooks/site.yml
+
+lab-down: $(STAMP) ## Remove the lab's containers and network (images and secrets stay)
+	@$(BIN)/medops lab down
+
+lab-status: $(STAMP) ## Show the state of each lab host
+	@$(BIN)/medops lab status
+
+lint: $(STAMP) ## ansible-lint (production profile), yamllint, ruff, mypy
+	@$(call timed,yamllint,$(BIN)/yamllint --strict .)
+	@$(call timed,ansible-lint,$(BIN)/ansible-lint --profile production -q)
+	@$(call timed,ruff,$(BIN)/ruff check scripts tests plugins molecule)
+	@$(call timed,ruff format,$(BIN)/ruff format --check scripts tests plugins molecule)
+	@$(call timed,mypy,$(BIN)/mypy)
+
+pytest: $(STAMP) ## Unit tests and inventory sanity
+	@$(call timed,pytest,$(BIN)/pytest -q)
+
+molecule: $(STAMP) images ## Every molecule scenario (lab hosts on both Debian releases)
+	@for s in $(SCENARIOS); do $(call timed,molecule $$s,$(BIN)/molecule test -s $$s); done
+
+test: lint pytest molecule ## Every check: lint, pytest, all molecule scenarios
+
+lock: ## Re-resolve requirements.lock from pyproject.toml (review the diff)
+	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/pip install -q --upgrade pip && .venv-lock/bin/pip install -q -e '.[dev]'
+	{ echo "# Exact versions of every Python package medops uses, passed to pip as constraints by \`make\`."; \
+	  echo "# Regenerate with \`make lock\` after changing pyproject.toml, review the diff, commit both."; \
+	  .venv-lock/bin/pip freeze --exclude-editable | grep -v '^-e'; } > requirements.lock
+	rm -rf .venv-lock
+
+clean: ## Remove caches (not the lab, not the venv)
+	rm -rf .ansible/facts .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,5 @@
+"""Allow `python -m medops`."""
+
+from medops.cli import main
+
+raise SystemExit(main())

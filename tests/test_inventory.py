@@ -1,0 +1,174 @@
+"""Inventory sanity: every host in a group, every group_vars file loads, secrets only in vaults."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+ENVIRONMENTS = ["lab", "production"]
+BIN = Path(sys.executable).parent
+PLACEHOLDER_VAULT_PASSWORD = "medops-placeholder-rekey-me"  # noqa: S105 - documented in docs/secrets.md
+SECRET_NAME = re.compile(r"(password|passwd|secret|token|private_key|api_key|_key$|hash)", re.IGNORECASE)
+
+
+class _VaultLoader(yaml.SafeLoader):
+    """Loads YAML with Ansible's !vault tag (inline encrypted values) as opaque strings."""
+
+
+_VaultLoader.add_constructor("!vault", lambda loader, node: "<vaulted>")
+_VaultLoader.add_constructor("!unsafe", lambda loader, node: loader.construct_scalar(node))  # type: ignore[arg-type]
+
+
+def _group_var_files(env: str) -> list[Path]:
+    return sorted((ROOT / "inventory" / env / "group_vars").rglob("*.yml"))
+
+
+def _is_vault_file(path: Path) -> bool:
+    return path.read_text().startswith("$ANSIBLE_VAULT;")
+
+
+def _graph(env: str, tmp_path: Path) -> dict[str, Any]:
+    """The inventory as Ansible sees it (the production vault opens with its placeholder password)."""
+    password = tmp_path / "prod-vault-pass"
+    password.write_text(PLACEHOLDER_VAULT_PASSWORD)
+    out = subprocess.run(
+        [
+            str(BIN / "ansible-inventory"),
+            "-i",
+            str(ROOT / "inventory" / env),
+            "--list",
+            "--export",
+            "--vault-id",
+            f"prod@{password}",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    ).stdout
+    data: dict[str, Any] = json.loads(out)
+    return data
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_hosts_file_holds_hosts_and_groups_only(env: str) -> None:
+    allowed = {"ansible_host", "medops_address"}
+    hosts = yaml.safe_load((ROOT / "inventory" / env / "hosts.yml").read_text())
+
+    def walk(group: dict[str, Any], name: str) -> None:
+        assert "vars" not in group, (
+            f"{env}/hosts.yml: group {name} has vars; use group_vars/{name}/<concern>.yml"
+        )
+        for host, values in (group.get("hosts") or {}).items():
+            extra = set(values or {}) - allowed
+            assert not extra, f"{env}/hosts.yml: {host} has variables {sorted(extra)}"
+        for child, sub in (group.get("children") or {}).items():
+            walk(sub or {}, child)
+
+    walk(hosts["all"], "all")
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_every_host_is_in_a_group_and_has_an_address(env: str, tmp_path: Path) -> None:
+    export = _graph(env, tmp_path)
+    ungrouped = export.get("ungrouped", {}).get("hosts", [])
+    assert ungrouped == [], f"{env}: hosts in no group: {ungrouped}"
+    hostvars = export["_meta"]["hostvars"]
+    assert hostvars, f"{env}: no hosts"
+    for host, values in hostvars.items():
+        assert values.get("medops_address"), f"{env}: {host} has no medops_address"
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_group_vars_name_real_groups(env: str, tmp_path: Path) -> None:
+    export = _graph(env, tmp_path)
+    groups = set(export) - {"_meta"}
+    for folder in (ROOT / "inventory" / env / "group_vars").iterdir():
+        assert folder.is_dir(), (
+            f"{folder}: group_vars holds one folder per group (group_vars/<group>/<concern>.yml)"
+        )
+        assert folder.name in groups, f"{env}: group_vars/{folder.name} names no inventory group"
+
+
+@pytest.mark.parametrize("path", [p for env in ENVIRONMENTS for p in _group_var_files(env)], ids=str)
+def test_group_vars_file_loads(path: Path) -> None:
+    if _is_vault_file(path):
+        return
+    data = yaml.load(path.read_text(), Loader=_VaultLoader)  # noqa: S506 - SafeLoader subclass
+    assert isinstance(data, dict), f"{path} must hold a mapping of variables"
+
+
+def _plain_secrets(data: Any, trail: str = "") -> list[str]:
+    found: list[str] = []
+    if isinstance(data, dict):
+        for key, value in data.items():
+            where = f"{trail}.{key}" if trail else str(key)
+            if (
+                isinstance(value, str)
+                and SECRET_NAME.search(str(key))
+                and "{{" not in value
+                and value != "<vaulted>"
+            ):
+                found.append(where)
+            found.extend(_plain_secrets(value, where))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            found.extend(_plain_secrets(value, f"{trail}[{index}]"))
+    return found
+
+
+@pytest.mark.parametrize("path", [p for env in ENVIRONMENTS for p in _group_var_files(env)], ids=str)
+def test_no_plain_text_secret_outside_vault_files(path: Path) -> None:
+    if _is_vault_file(path):
+        return
+    text = path.read_text()
+    assert "BEGIN OPENSSH PRIVATE KEY" not in text and "PRIVATE KEY-----" not in text
+    assert not re.search(r"\$(1|5|6|y)\$[^\s\"']{8,}", text), f"{path}: a password hash belongs in vault.yml"
+    data = yaml.load(text, Loader=_VaultLoader)  # noqa: S506 - SafeLoader subclass
+    leaks = _plain_secrets(data)
+    assert not leaks, f"{path}: secret-looking values in plain text: {leaks}; refer to vault_* names instead"
+
+
+def test_vault_values_are_only_defined_in_vault_files() -> None:
+    for env in ENVIRONMENTS:
+        for path in _group_var_files(env):
+            if path.name == "vault.yml" or _is_vault_file(path):
+                continue
+            data = yaml.load(path.read_text(), Loader=_VaultLoader) or {}  # noqa: S506
+            defined = [k for k in data if str(k).startswith("vault_")]
+            assert not defined, f"{path}: defines {defined}; vault_* values live in vault.yml"
+
+
+def test_production_vault_is_encrypted_placeholders(tmp_path: Path) -> None:
+    vault = ROOT / "inventory" / "production" / "group_vars" / "all" / "vault.yml"
+    assert _is_vault_file(vault), "production vault.yml must be encrypted"
+    password = tmp_path / "pass"
+    password.write_text(PLACEHOLDER_VAULT_PASSWORD)
+    shown = subprocess.run(
+        [str(BIN / "ansible-vault"), "view", "--vault-id", f"prod@{password}", str(vault)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    ).stdout
+    data = yaml.safe_load(shown)
+    assert "CHANGE-ME" in shown or "CHANGEME" in shown
+    referenced = set()
+    for path in _group_var_files("production"):
+        referenced |= set(re.findall(r"\b(vault_[a-z0-9_]+)", path.read_text()))
+    assert referenced <= set(data), f"referenced but not in the vault: {sorted(referenced - set(data))}"
+
+
+def test_lab_vault_is_never_committed() -> None:
+    ignored = subprocess.run(
+        ["git", "check-ignore", "-q", "inventory/lab/group_vars/all/vault.yml"], cwd=ROOT, check=False
+    )
+    assert ignored.returncode == 0
