@@ -1,0 +1,117 @@
+"""Bad role inputs fail before anything changes, with a message naming the variable."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+GOOD: dict[str, Any] = {
+    "base_admin_networks": ["10.20.250.0/24"],
+    "base_admin_users": [{"name": "ops", "sudo": "nopasswd", "ssh_keys": ["ssh-ed25519 AAAAC3Nza ops@x"]}],
+}
+
+
+def _run(
+    extra: dict[str, Any], tmp_path: Path, *, drop: tuple[str, ...] = ()
+) -> subprocess.CompletedProcess[str]:
+    variables = {k: v for k, v in {**GOOD, **extra}.items() if k not in drop}
+    vars_file = tmp_path / "vars.json"
+    vars_file.write_text(json.dumps(variables))
+    return subprocess.run(
+        [
+            str(BIN / "ansible-playbook"),
+            "-i",
+            "localhost,",
+            "--check",
+            "-e",
+            f"@{vars_file}",
+            str(ROOT / "tests" / "playbooks" / "base-inputs.yml"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+        env={
+            "PATH": f"{BIN}:/usr/bin:/bin",
+            "HOME": str(tmp_path),
+            "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg"),
+            "ANSIBLE_FORCE_COLOR": "0",
+            "ANSIBLE_NOCOLOR": "1",
+        },
+    )
+
+
+def test_good_inputs_pass(tmp_path: Path) -> None:
+    result = _run({}, tmp_path)
+    assert result.returncode == 0, result.stdout[-3000:]
+
+
+@pytest.mark.parametrize(
+    ("extra", "drop", "message"),
+    [
+        (
+            {"base_admin_networks": ["10.0.0.0/33"]},
+            (),
+            "base_admin_networks[0] = '10.0.0.0/33' is not a valid CIDR",
+        ),
+        ({}, ("base_admin_networks",), "base_admin_networks must name at least one network"),
+        ({"base_ssh_port": "twenty-two"}, (), "base_ssh_port"),
+        ({"base_admin_users": [{"name": "ops", "sudo": "maybe"}]}, (), "sudo"),
+        (
+            {"base_journald_retention_days": 30},
+            (),
+            "base_journald_retention_days is 30; the contract needs 180",
+        ),
+        (
+            {"base_default_locale": "fr_FR.UTF-8"},
+            (),
+            "base_default_locale fr_FR.UTF-8 is not one of base_locales",
+        ),
+        ({"base_timezone": "Asia Shanghai"}, (), "base_timezone Asia Shanghai is not an IANA zone name"),
+        (
+            {"base_firewall_rules__web": [{"name": "web", "port": 99999, "sources": ["10.0.0.0/8"]}]},
+            (),
+            "base_firewall_rules__web[0].port 99999 must be a port number",
+        ),
+        (
+            {"base_firewall_rules": [{"name": "web", "port": 80, "sources": ["group:nosuch"]}]},
+            (),
+            "no inventory group named 'nosuch'",
+        ),
+        (
+            {"base_admin_users": [{"name": "ops", "sudo": "password"}]},
+            (),
+            "sudo 'password' needs a password_hash",
+        ),
+    ],
+)
+def test_bad_input_is_refused_naming_the_variable(
+    extra: dict[str, Any], drop: tuple[str, ...], message: str, tmp_path: Path
+) -> None:
+    result = _run(extra, tmp_path, drop=drop)
+    assert result.returncode != 0
+    assert message in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("role", sorted(p.name for p in (ROOT / "roles").iterdir() if p.is_dir()))
+def test_every_role_input_is_specified_and_defaulted(role: str) -> None:
+    """Each role has argument specs covering exactly its defaults (required inputs may lack a default)."""
+    specs_file = ROOT / "roles" / role / "meta" / "argument_specs.yml"
+    assert specs_file.is_file(), f"roles/{role} has no meta/argument_specs.yml"
+    options = yaml.safe_load(specs_file.read_text())["argument_specs"]["main"]["options"]
+    defaults = yaml.safe_load((ROOT / "roles" / role / "defaults" / "main.yml").read_text()) or {}
+    assert set(defaults) <= set(options), (
+        f"{role}: defaults without spec: {sorted(set(defaults) - set(options))}"
+    )
+    for name, spec in options.items():
+        assert name.startswith(f"{role}_"), f"{role}: input {name} lacks the role prefix"
+        assert spec.get("description"), f"{role}: input {name} has no description"
+        assert name in defaults or spec.get("required"), f"{role}: optional input {name} has no default"
