@@ -101,3 +101,20 @@ def test_admin_user_problems(medops_net: ModuleType) -> None:
     assert "base_admin_users[4].ssh_keys[0] (keys) is not an OpenSSH public key" in problems
     assert "base_admin_users[5].name 'ok.user' appears twice" in problems
     assert not any(p.startswith("base_admin_users[0]") for p in problems)
+
+
+def test_placeholder_credentials_are_refused(medops_net: ModuleType) -> None:
+    users = [
+        {
+            "name": "zhang.wei",
+            "sudo": "password",
+            "password_hash": "$6$CHANGEME$xyz",
+            "ssh_keys": ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPLACEHOLDER zhang.wei@CHANGE-ME"],
+        },
+    ]
+    problems = medops_net.admin_user_problems(users)
+    assert (
+        "base_admin_users[0] (zhang.wei): password_hash is a placeholder; fill the vault first "
+        "(docs/secrets.md)" in problems
+    )
+    assert any("ssh_keys[0] (zhang.wei) is a placeholder" in p for p in problems)

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+_FILL_VAULT = "is a placeholder; fill the vault first (docs/secrets.md)"
 _SSH_KEY = re.compile(
     r"^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com|"
     r"sk-ecdsa-sha2-nistp256@openssh\.com) [A-Za-z0-9+/]+={0,3}( .*)?$"
@@ -108,6 +109,12 @@ def _check_rule(
     return {"name": name, "proto": proto, "port": port, **split_families(addresses)}
 
 
+def _is_placeholder(value: Any) -> bool:
+    """Values shipped as placeholders in the production vault template (docs/secrets.md)."""
+    text = str(value or "").upper()
+    return "PLACEHOLDER" in text or "CHANGE-ME" in text or "CHANGEME" in text
+
+
 def admin_user_problems(users: Any, variable: str = "base_admin_users") -> list[str]:
     """Check administrator entries beyond what argument specs can say."""
     if not isinstance(users, list):
@@ -127,8 +134,14 @@ def admin_user_problems(users: Any, variable: str = "base_admin_users") -> list[
                 problems.append(f"{where} ({name}): sudo 'password' needs a password_hash (from vault)")
             elif not str(user["password_hash"]).startswith(("$6$", "$y$", "$5$")):
                 problems.append(f"{where} ({name}): password_hash must be a SHA-512 or yescrypt hash")
+        if _is_placeholder(user.get("password_hash")):
+            problems.append(
+                f"{where} ({name}): password_hash is a placeholder; fill the vault first (docs/secrets.md)"
+            )
         for key_index, key in enumerate(user.get("ssh_keys") or []):
-            if not _SSH_KEY.match(str(key).strip()):
+            if _is_placeholder(key):
+                problems.append(f"{where}.ssh_keys[{key_index}] ({name}) {_FILL_VAULT}")
+            elif not _SSH_KEY.match(str(key).strip()):
                 problems.append(f"{where}.ssh_keys[{key_index}] ({name}) is not an OpenSSH public key")
     return problems
 

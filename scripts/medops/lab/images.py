@@ -6,6 +6,7 @@ import hashlib
 import os
 import re
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -115,8 +116,10 @@ def ensure_images(script: Path, releases: list[int], *, force: bool = False) -> 
     for state, proc in builds:
         output, _ = proc.communicate()
         if proc.returncode != 0:
-            last = output.strip().splitlines()[-1] if output.strip() else "no output"
-            failures.append(f"{state.tag}: {last}")
+            lines = output.strip().splitlines()
+            # The build's own output says why: show its end before the one-line error.
+            print("\n".join(lines[-30:]), file=sys.stderr)
+            failures.append(f"{state.tag}: {lines[-1] if lines else 'no output'}")
         else:
             why = "absent" if state.current is None else f"recipe {state.current} -> {state.wanted}"
             messages.append(f"{state.tag}: built ({why})")
