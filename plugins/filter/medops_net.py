@@ -68,6 +68,33 @@ def firewall_rules(
     return {"rules": rules, "problems": problems}
 
 
+def expand_sources(
+    sources: Any, groups: Mapping[str, list[str]], hostvars: Mapping[str, Any], where: str
+) -> dict[str, list[str]]:
+    """Turn CIDRs and group:<name> entries into checked addresses: {"addresses": [...], "problems": [...]}."""
+    if not isinstance(sources, list) or not sources:
+        return {"addresses": [], "problems": [f"{where} must be a non-empty list"]}
+    addresses: list[str] = []
+    problems: list[str] = []
+    for source in sources:
+        text = str(source)
+        if not text.startswith("group:"):
+            addresses.append(text)
+            continue
+        group = text.removeprefix("group:")
+        if group not in groups:
+            problems.append(f"{where}: no inventory group named {group!r}")
+            continue
+        for host in groups[group]:
+            address = hostvars[host].get("medops_address")
+            if address:
+                addresses.append(str(address))
+            else:
+                problems.append(f"{where}: host {host} of {group} has no medops_address")
+    problems.extend(cidr_problems(addresses, where))
+    return {"addresses": addresses, "problems": problems}
+
+
 def _check_rule(
     where: str, rule: Any, groups: Mapping[str, list[str]], hostvars: Mapping[str, Any]
 ) -> dict[str, Any] | list[str]:
@@ -84,26 +111,9 @@ def _check_rule(
     port = rule.get("port")
     if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
         problems.append(f"{where}.port {port!r} must be a port number 1-65535")
-    sources = rule.get("sources")
-    if not isinstance(sources, list) or not sources:
-        return [*problems, f"{where}.sources must be a non-empty list"]
-    addresses: list[str] = []
-    for source in sources:
-        text = str(source)
-        if not text.startswith("group:"):
-            addresses.append(text)
-            continue
-        group = text.removeprefix("group:")
-        if group not in groups:
-            problems.append(f"{where}.sources: no inventory group named {group!r}")
-            continue
-        for host in groups[group]:
-            address = hostvars[host].get("medops_address")
-            if address:
-                addresses.append(str(address))
-            else:
-                problems.append(f"{where}.sources: host {host} of {group} has no medops_address")
-    problems.extend(cidr_problems(addresses, f"{where}.sources"))
+    expanded = expand_sources(rule.get("sources"), groups, hostvars, f"{where}.sources")
+    addresses = expanded["addresses"]
+    problems.extend(expanded["problems"])
     if problems:
         return problems
     return {"name": name, "proto": proto, "port": port, **split_families(addresses)}
@@ -154,5 +164,6 @@ class FilterModule:
             "medops_cidr_problems": cidr_problems,
             "medops_split_families": split_families,
             "medops_firewall_rules": firewall_rules,
+            "medops_expand_sources": expand_sources,
             "medops_admin_user_problems": admin_user_problems,
         }
