@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from ansible import constants
 from ansible.plugins.callback import CallbackBase
 
 DOCUMENTATION = """
@@ -60,7 +61,14 @@ class CallbackModule(CallbackBase):  # type: ignore[misc]
     def v2_runner_on_unreachable(self, result: Any) -> None:
         self._failed.setdefault(result._host.get_name(), []).append("unreachable")
 
+    def _quiet(self) -> bool:
+        """No summary for ad-hoc commands, nor where another tool parses stdout (json callbacks)."""
+        stdout_callback = str(constants.config.get_config_value("DEFAULT_STDOUT_CALLBACK"))
+        return not self._playbook or "json" in stdout_callback
+
     def v2_playbook_on_stats(self, stats: Any) -> None:
+        if self._quiet():
+            return
         hosts = sorted(stats.processed.keys())
         elapsed = time.monotonic() - self._started
         minutes, seconds = divmod(round(elapsed), 60)

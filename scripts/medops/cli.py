@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import sys
 import time
 from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from medops import __version__
@@ -71,6 +74,198 @@ def _lab_status(_: argparse.Namespace) -> int:
     return 0 if all(state == "running" for _, _, state in rows) else 1
 
 
+def _day(text: str) -> date:
+    """argparse type: a date written YYYY-MM-DD."""
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            raise ValueError(text)
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date as YYYY-MM-DD") from None
+
+
+def _inventory(value: str) -> Path:
+    """An inventory folder: as given when it exists from here, else relative to the repository root."""
+    path = Path(value)
+    if path.is_absolute() or path.exists():
+        return path.resolve()
+    return repo_root() / path
+
+
+def _shown(path: Path) -> str:
+    """A path as the person typing should see it: relative to the current folder when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _in_repository(path: Path, fallback: str) -> str:
+    """A path for a record: relative to the repository root, never a machine path."""
+    try:
+        return str(path.resolve().relative_to(repo_root()))
+    except (MedopsError, ValueError):
+        return fallback
+
+
+def _records(value: str | None) -> Path:
+    """--records, else $MEDOPS_RECORDS, else records/ at the repository root."""
+    chosen = value or os.environ.get("MEDOPS_RECORDS")
+    return Path(chosen).resolve() if chosen else repo_root() / "records"
+
+
+def _backup_check_policy(args: argparse.Namespace) -> int:
+    from medops.backup.policy import check_policy_file, inventory_groups, policy_path, summarize_policy
+
+    today = args.today or date.today()
+    if args.policy:
+        path, groups = Path(args.policy), None
+    else:
+        inventory = _inventory(args.inventory)
+        path, groups = Path(_shown(policy_path(inventory))), inventory_groups(inventory)
+    result = check_policy_file(path, today, groups)
+    if result.problems:
+        count = len(result.problems)
+        print(f"{count} problem{'s' if count != 1 else ''} in {_shown(path)} (as of {today}):")
+        for problem in result.problems:
+            print(problem)
+        return 1
+    if result.policy is None:  # check_policy_file returns a problem whenever it returns no policy
+        raise MedopsError(f"{_shown(path)} could not be checked")
+    print(f"policy ok: {_shown(path)}: {summarize_policy(result.policy, today)}")
+    return 0
+
+
+def _backup_review(args: argparse.Namespace) -> int:
+    from medops import __version__
+    from medops.backup.collect import INFO_COMMAND, collect_info
+    from medops.backup.info import parse_info
+    from medops.backup.policy import check_policy_file, inventory_groups, policy_path
+    from medops.backup.report import Sources, review_data, review_document
+    from medops.backup.restore_tests import SUBDIR, load_restore_tests
+    from medops.backup.review import Severity, as_of_for, build_review
+    from medops.report.render import to_html, to_json, to_markdown
+
+    today = args.today or date.today()
+    inventory = _inventory(args.inventory)
+    path = Path(_shown(policy_path(inventory)))
+    checked = check_policy_file(path, today, inventory_groups(inventory))
+    if checked.policy is None:
+        raise MedopsError(
+            f"{_shown(path)} has {len(checked.problems)} problem(s), the first: {checked.problems[0]} "
+            f"(see medops backup check-policy -i {args.inventory})"
+        )
+    records = _records(args.records)
+    out = Path(args.out).resolve() if args.out else records / "backup-reviews"
+    targets = {ext: out / f"{today}.{ext}" for ext in ("md", "html", "json")}
+    existing = [t for t in targets.values() if t.exists()]
+    if existing and not args.force:
+        raise MedopsError(
+            f"{_shown(existing[0])} already exists: a review of {today} is on record and is not overwritten "
+            "(use --force to replace it, or --out DIR to write elsewhere)"
+        )
+    if args.info_json:
+        info_file = Path(args.info_json)
+        try:
+            info_text = info_file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise MedopsError(f"cannot read {info_file}: {exc}") from None
+        info_source = info_file.name
+    else:
+        host, info_text = collect_info(repo_root(), inventory, args.vault_id or ())
+        info_source = f"{host}: {INFO_COMMAND}"
+    now = datetime.now(UTC)
+    review = build_review(
+        checked.policy,
+        parse_info(info_text),
+        load_restore_tests(records),
+        environment=inventory.name,
+        today=today,
+        as_of=as_of_for(today, None if args.today else now),
+    )
+    sources = Sources(
+        policy=_in_repository(path, path.name),
+        records=_in_repository(records / SUBDIR, SUBDIR),
+        info=info_source,
+        version=__version__,
+        generated=now,
+    )
+    document = review_document(review, args.lang, sources)
+    texts = {
+        "md": to_markdown(document),
+        "html": to_html(document),
+        "json": to_json(review_data(review, args.lang, sources)),
+    }
+    out.mkdir(parents=True, exist_ok=True)
+    for ext, target in targets.items():
+        verb = "replaced" if target.exists() else "wrote"
+        try:
+            with target.open("w" if args.force else "x", encoding="utf-8") as handle:
+                handle.write(texts[ext])
+        except FileExistsError:
+            raise MedopsError(
+                f"{_shown(target)} appeared while writing; not overwritten (use --force)"
+            ) from None
+        print(f"{verb} {_shown(target)}")
+    counts = ", ".join(f"{review.count(s)} {s.value}" for s in reversed(Severity))
+    print(f"backup review {today} ({review.environment}): {review.severity.value} ({counts})")
+    for system in review.systems:
+        worst = [f.check for f in system.findings if f.severity == system.severity]
+        detail = f" ({', '.join(worst)})" if system.severity != Severity.OK else ""
+        print(f"  {system.policy.name}: {system.severity.value}{detail}")
+    policy_worst = max((f.severity for f in review.findings), key=lambda s: s.rank, default=Severity.OK)
+    print(f"  policy: {policy_worst.value}")
+    return {Severity.OK: 0, Severity.WARNING: 1, Severity.CRITICAL: 2}[review.severity]
+
+
+def _add_backup_verbs(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    backup = verbs.add_parser("backup", help="the backup policy (inventory) and its semiannual review")
+    backup_verbs = backup.add_subparsers(dest="backup_verb", metavar="<action>", required=True)
+    inventory_help = (
+        "inventory folder whose group_vars/all/backup_policy.yml to read (default: inventory/lab)"
+    )
+    today_help = "judge as of this day, YYYY-MM-DD (default: today)"
+
+    check = backup_verbs.add_parser(
+        "check-policy",
+        help="validate the backup policy and its review record (exit 0 ok, 1 problems, 2 unreadable)",
+    )
+    check.add_argument("-i", "--inventory", default="inventory/lab", help=inventory_help)
+    check.add_argument("--policy", metavar="FILE", help="check this policy file instead of the inventory's")
+    check.add_argument("--today", type=_day, metavar="YYYY-MM-DD", help=today_help)
+    check.set_defaults(func=_backup_check_policy)
+
+    review = backup_verbs.add_parser(
+        "review",
+        help="write the semiannual review, policy against repository (exit 0 ok, 1 warnings, 2 critical)",
+    )
+    review.add_argument("-i", "--inventory", default="inventory/lab", help=inventory_help)
+    review.add_argument(
+        "--info-json",
+        metavar="FILE",
+        help="pgbackrest --output=json info saved earlier (default: run it on the backup host via Ansible)",
+    )
+    review.add_argument(
+        "--records",
+        metavar="DIR",
+        help="records folder: restore-tests/ is read, backup-reviews/ written "
+        "(default: $MEDOPS_RECORDS, else records/ at the repository root)",
+    )
+    review.add_argument("--lang", choices=["en", "zh-CN"], default="en", help="report language (default: en)")
+    review.add_argument(
+        "--out", metavar="DIR", help="write the report here instead of <records>/backup-reviews"
+    )
+    review.add_argument("--today", type=_day, metavar="YYYY-MM-DD", help=today_help)
+    review.add_argument("--force", action="store_true", help="replace a report of the same date")
+    review.add_argument(
+        "--vault-id",
+        action="append",
+        metavar="ID@SOURCE",
+        help="passed to ansible for live collection, e.g. prod@prompt (repeatable)",
+    )
+    review.set_defaults(func=_backup_review)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="medops",
@@ -100,6 +295,7 @@ def build_parser() -> argparse.ArgumentParser:
         func=_lab_down
     )
     lab_verbs.add_parser("status", help="show each lab host's container state").set_defaults(func=_lab_status)
+    _add_backup_verbs(verbs)
     return parser
 
 

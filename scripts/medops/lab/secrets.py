@@ -21,6 +21,8 @@ from medops.errors import MedopsError
 from medops.proc import run
 
 VAULT_ID = "lab"
+# Login roles of the lab databases (inventory/lab/group_vars/*_db/postgresql.yml).
+DATABASE_ROLES = ("qcis_app", "qcis_readonly", "chfms_app", "chfms_readonly")
 
 
 def _write_private(path: Path, text: str) -> None:
@@ -93,6 +95,8 @@ def ensure_lab_secrets(root: Path) -> list[str]:
         "vault_base_admin_password_hashes": lambda: {
             "opsadmin": run(["openssl", "passwd", "-6", "-stdin"], input_text=password).stdout.strip()
         },
+        "vault_postgresql_passwords": lambda: {role: secrets.token_urlsafe(24) for role in DATABASE_ROLES},
+        "vault_pgbackrest_repo_cipher_pass": lambda: secrets.token_urlsafe(32),
     }
     wanted = {name: make() for name, make in wanted_keys.items() if name not in current}
     # Nested maps gain missing members only (an existing hash is never replaced).

@@ -1,0 +1,102 @@
+"""Inline SVG bar charts: no JavaScript, no external fonts or files, printable on white paper.
+
+`bar_chart` draws one or more panels that share the x axis (the same items in the same order), for
+example a backup's size above its duration. Every bar carries a <title> so a reader can hover it, and the
+chart an aria-label for screen readers.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from html import escape
+
+PALETTE = ("#1f4e79", "#5b9bd5", "#a9c9e8", "#7f7f7f", "#c55a11")
+FONT = "font-family:sans-serif;font-size:10px;fill:#333"
+
+
+@dataclass(frozen=True)
+class Bar:
+    value: float
+    category: str  # legend key: bars of one category share a colour
+    tooltip: str  # shown on hover (<title>)
+    tick: str = ""  # x-axis label under this bar, or "" for none
+
+
+@dataclass(frozen=True)
+class Panel:
+    title: str
+    bars: tuple[Bar, ...]
+    axis: Callable[[float], str]  # formats y-axis tick values
+
+
+def nice_ceiling(value: float) -> float:
+    """The smallest of 1, 2, 2.5, 5 x 10^n that is at least `value` (1 for nothing)."""
+    if value <= 0:
+        return 1.0
+    power = 10.0 ** math.floor(math.log10(value))
+    for step in (1, 2, 2.5, 5, 10):
+        if step * power >= value:
+            return step * power
+    return 10.0 * power
+
+
+def _text(x: float, y: float, content: str, anchor: str = "start", style: str = FONT) -> str:
+    return f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" style="{style}">{escape(content)}</text>'
+
+
+def bar_chart(
+    panels: Sequence[Panel],
+    legend: Sequence[tuple[str, str]],
+    *,
+    label: str,
+    width: int = 720,
+    panel_height: int = 130,
+) -> str:
+    """An <svg> with one panel per entry of `panels`; `legend` maps category keys to their labels."""
+    colours = {key: PALETTE[i % len(PALETTE)] for i, (key, _) in enumerate(legend)}
+    left, right, top = 64, 12, 26
+    plot_width = width - left - right
+    count = max((len(p.bars) for p in panels), default=0)
+    slot = plot_width / max(count, 1)
+    bar_width = max(1.0, slot * 0.7)
+    parts: list[str] = []
+    x = float(left)
+    for key, name in legend:
+        parts.append(f'<rect x="{x:.1f}" y="6" width="10" height="10" fill="{colours[key]}"/>')
+        parts.append(_text(x + 14, 15, name))
+        x += 24 + 7 * len(name)
+    y0 = top
+    for panel in panels:
+        y0 += 18
+        parts.append(_text(left, y0 - 6, panel.title, style=FONT + ";font-weight:bold"))
+        ceiling = nice_ceiling(max((b.value for b in panel.bars), default=0))
+        base = y0 + panel_height
+        for fraction in (0.0, 0.5, 1.0):
+            y = base - fraction * panel_height
+            parts.append(
+                f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" '
+                f'stroke="{"#666" if fraction == 0 else "#ddd"}" stroke-width="1"/>'
+            )
+            parts.append(_text(left - 4, y + 3, panel.axis(ceiling * fraction), anchor="end"))
+        for index, bar in enumerate(panel.bars):
+            height = panel_height * bar.value / ceiling if ceiling else 0
+            bx = left + index * slot + (slot - bar_width) / 2
+            parts.append(
+                f'<rect x="{bx:.1f}" y="{base - height:.1f}" width="{bar_width:.1f}" height="{height:.1f}" '
+                f'fill="{colours.get(bar.category, PALETTE[-1])}"><title>{escape(bar.tooltip)}</title></rect>'
+            )
+        y0 = base + 6
+    last = panels[-1].bars if panels else ()
+    for index, bar in enumerate(last):
+        if bar.tick:
+            tx = left + index * slot + slot / 2
+            parts.append(_text(tx, y0 + 10, bar.tick, anchor="middle", style=FONT + ";font-size:9px"))
+    height = y0 + 18
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(label)}">'
+        f"<title>{escape(label)}</title>"
+        f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>' + "".join(parts) + "</svg>"
+    )
