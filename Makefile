@@ -8,7 +8,10 @@ BIN       := $(VENV)/bin
 PYTHON    ?= python3
 STAMP     := $(VENV)/.installed
 # Stage timer: `$(call timed,name,command)` prints how long each stage took.
-timed = start=$$(date +%s); echo "== $(1)"; $(2); echo "== $(1): $$(( $$(date +%s) - start )) s"
+# A failing command fails the stage (and make), whatever shell list it is written as.
+timed = start=$$(date +%s); echo "== $(1)"; \
+  if $(2); then echo "== $(1): $$(( $$(date +%s) - start )) s"; \
+  else echo "== $(1): FAILED after $$(( $$(date +%s) - start )) s"; exit 1; fi
 SCENARIOS := $(sort $(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/molecule.yml))))
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 export ANSIBLE_FORCE_COLOR := 0
