@@ -19,6 +19,7 @@ def run(
     input_text: str | None = None,
     env: Mapping[str, str] | None = None,
     timeout: float | None = None,
+    cwd: Path | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Run a command and capture its output; raise MedopsError naming it when it fails and check is set.
 
@@ -34,6 +35,7 @@ def run(
             text=True,
             input=input_text,
             env=full_env,
+            cwd=cwd,
             timeout=timeout,
             check=False,
         )

@@ -16,13 +16,13 @@ from __future__ import annotations
 import json
 import os
 import shlex
-import subprocess
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from medops.errors import MedopsError
+from medops.proc import run
 
 BACKUP_GROUP = "backup"
 PGBACKREST_USER = "pgbackrest"
@@ -115,20 +115,7 @@ def collect_info(root: Path, inventory: Path, vault_ids: Sequence[str] = ()) -> 
     Runs from the repository root so that ansible.cfg (and its lab vault identity) applies.
     """
     argv = ansible_argv(inventory, vault_ids)
-    try:
-        result = subprocess.run(
-            argv,
-            capture_output=True,
-            text=True,
-            env=ansible_env(os.environ),
-            cwd=root,
-            timeout=TIMEOUT,
-            check=False,
-        )
-    except FileNotFoundError:
-        raise MedopsError("ansible is not installed or not on PATH (run make venv)") from None
-    except subprocess.TimeoutExpired:
-        raise MedopsError(f"{shlex.join(argv)} did not finish within {TIMEOUT} s") from None
+    result = run(argv, check=False, env=ansible_env(os.environ), cwd=root, timeout=TIMEOUT)
     if "{" not in result.stdout:
         reason = _last_line(result.stderr) or _last_line(result.stdout) or "no output"
         raise MedopsError(f"{shlex.join(argv)} failed (exit {result.returncode}): {reason}")
