@@ -17,7 +17,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 export ANSIBLE_FORCE_COLOR := 0
 export PY_COLORS := 0
 
-.PHONY: help lab lab-down lab-status converge test lint pytest molecule engine images venv lock clean
+.PHONY: help lab lab-down lab-status converge test lint pytest molecule engine images venv lock clean releases
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -51,11 +51,14 @@ lab-down: $(STAMP) ## Remove the lab's containers and network (images and secret
 lab-status: $(STAMP) ## Show the state of each lab host
 	@$(BIN)/medops lab status
 
+releases: $(STAMP) ## Build the sample application's release tarballs into build/releases
+	@$(call timed,releases,$(BIN)/medops app build)
+
 lint: $(STAMP) ## ansible-lint (production profile), yamllint, ruff, mypy
 	@$(call timed,yamllint,$(BIN)/yamllint --strict .)
 	@$(call timed,ansible-lint,$(BIN)/ansible-lint --profile production -q)
-	@$(call timed,ruff,$(BIN)/ruff check scripts tests plugins molecule)
-	@$(call timed,ruff format,$(BIN)/ruff format --check scripts tests plugins molecule)
+	@$(call timed,ruff,$(BIN)/ruff check scripts tests plugins molecule sampleapp)
+	@$(call timed,ruff format,$(BIN)/ruff format --check scripts tests plugins molecule sampleapp)
 	@$(call timed,mypy,$(BIN)/mypy)
 
 pytest: $(STAMP) ## Unit tests and inventory sanity

@@ -218,6 +218,48 @@ def _backup_review(args: argparse.Namespace) -> int:
     return {Severity.OK: 0, Severity.WARNING: 1, Severity.CRITICAL: 2}[review.severity]
 
 
+def _app_build(args: argparse.Namespace) -> int:
+    from medops.app.build import DEFAULT_OUT, RELEASES_FILE, build, source_date_epoch
+
+    root = repo_root()
+    releases = Path(args.releases).resolve() if args.releases else root / RELEASES_FILE
+    out = Path(args.out).resolve() if args.out else root / DEFAULT_OUT
+    artifacts = build(
+        releases,
+        out,
+        args.version or (),
+        mtime=source_date_epoch(os.environ),
+        source=_shown(releases),
+    )
+    for artifact in artifacts:
+        print(f"{artifact.sha256}  {_shown(artifact.path)}")
+    print(f"built {len(artifacts)} release{'s' if len(artifacts) != 1 else ''} into {_shown(out)}")
+    return 0
+
+
+def _add_app_verbs(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    app = verbs.add_parser("app", help="the sample application standing in for qcis and chfms (sampleapp/)")
+    app_verbs = app.add_subparsers(dest="app_verb", metavar="<action>", required=True)
+    build = app_verbs.add_parser(
+        "build",
+        help="build the release tarballs and .sha256 files from sampleapp/releases.yml (reproducible)",
+    )
+    build.add_argument(
+        "--out", metavar="DIR", help="write here (default: build/releases at the repository root)"
+    )
+    build.add_argument(
+        "--version",
+        action="extend",
+        nargs="+",
+        metavar="V",
+        help="only these release versions (default: every release in releases.yml)",
+    )
+    build.add_argument(
+        "--releases", metavar="FILE", help="the releases file (default: sampleapp/releases.yml)"
+    )
+    build.set_defaults(func=_app_build)
+
+
 def _add_backup_verbs(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     backup = verbs.add_parser("backup", help="the backup policy (inventory) and its semiannual review")
     backup_verbs = backup.add_subparsers(dest="backup_verb", metavar="<action>", required=True)
@@ -296,6 +338,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     lab_verbs.add_parser("status", help="show each lab host's container state").set_defaults(func=_lab_status)
     _add_backup_verbs(verbs)
+    _add_app_verbs(verbs)
     return parser
 
 

@@ -1,0 +1,1 @@
+"""The sample application (sampleapp/) that stands in for qcis and chfms: its release tarballs."""
