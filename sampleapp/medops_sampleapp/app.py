@@ -12,13 +12,17 @@ from typing import TYPE_CHECKING
 import psycopg2
 
 from medops_sampleapp import NAME, db
-from medops_sampleapp.config import Config
+from medops_sampleapp.config import Config, Release
 from medops_sampleapp.reports import InputError, parse_json_body, validate_report
 
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIEnvironment
 
 MAX_BODY = 64 * 1024
+
+
+class BodyTooLargeError(InputError):
+    """The request body is over MAX_BODY (413)."""
 
 
 @dataclass
@@ -46,11 +50,26 @@ def _read_body(environ: WSGIEnvironment) -> bytes:
         if length < 0:
             raise InputError(f"Content-Length {length} is negative")
         if length > MAX_BODY:
-            raise InputError(f"body is larger than {MAX_BODY} bytes")
+            raise BodyTooLargeError(f"body is larger than {MAX_BODY} bytes")
         body = stream.read(length)
     if len(body) > MAX_BODY:
-        raise InputError(f"body is larger than {MAX_BODY} bytes")
+        raise BodyTooLargeError(f"body is larger than {MAX_BODY} bytes")
     return body
+
+
+def health_problems(release: Release, schema_version: int | None, db_error: str | None) -> list[str]:
+    """Why this instance should not get traffic (none: healthy)."""
+    problems = []
+    if release.broken:
+        problems.append(f"release {release.version} is deliberately broken (a drill release: roll back)")
+    if db_error is not None:
+        problems.append(f"database unreachable or failing: {db_error}")
+    elif schema_version is not None and schema_version < release.schema_version:
+        problems.append(
+            f"database schema version {schema_version} is lower than release {release.version} "
+            f"expects ({release.schema_version}); run the migrations"
+        )
+    return problems
 
 
 class Application:
@@ -105,40 +124,33 @@ class Application:
 
     def healthz(self, _: WSGIEnvironment) -> Response:
         release = self.config.release
-        body: dict[str, object] = {
-            "status": "ok",
-            "system": self.config.system,
-            "version": release.version,
-            "schema_version": None,
-            "expected_schema_version": release.schema_version,
-            "database": "ok",
-            "shared_dir": self.config.shared_dir,
-        }
-        reasons = []
-        if release.broken:
-            reasons.append(f"release {release.version} is deliberately broken (a drill release: roll back)")
+        schema_version: int | None = None
+        db_error: str | None = None
         try:
             with db.transaction(self.db_name) as conn:
                 schema_version = db.schema_version(conn)
         except psycopg2.Error as exc:
-            body["database"] = "fail"
-            reasons.append(f"database unreachable or failing: {db.first_line(exc)}")
-        else:
-            body["schema_version"] = schema_version
-            if schema_version < release.schema_version:
-                reasons.append(
-                    f"database schema version {schema_version} is lower than release {release.version} "
-                    f"expects ({release.schema_version}); run the migrations"
-                )
-        if not reasons:
+            db_error = db.first_line(exc)
+        problems = health_problems(release, schema_version, db_error)
+        body: dict[str, object] = {
+            "status": "fail" if problems else "ok",
+            "system": self.config.system,
+            "version": release.version,
+            "schema_version": schema_version,
+            "expected_schema_version": release.schema_version,
+            "database": "ok" if db_error is None else "fail",
+            "shared_dir": self.config.shared_dir,
+        }
+        if not problems:
             return Response(HTTPStatus.OK, body)
-        body["status"] = "fail"
-        body["reason"] = "; ".join(reasons)
+        body["reason"] = "; ".join(problems)
         return Response(HTTPStatus.SERVICE_UNAVAILABLE, body)
 
     def create_report(self, environ: WSGIEnvironment) -> Response:
         try:
             report = validate_report(parse_json_body(_read_body(environ)))
+        except BodyTooLargeError as exc:
+            return _error(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, str(exc))
         except InputError as exc:
             return _error(HTTPStatus.BAD_REQUEST, str(exc))
         try:

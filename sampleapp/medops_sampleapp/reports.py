@@ -46,6 +46,8 @@ def parse_json_body(body: bytes) -> object:
         raise InputError(
             f"body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
         ) from None
+    except InputError:  # NaN or Infinity, refused by _no_constant
+        raise
     except (ValueError, RecursionError):  # an integer of thousands of digits, or nesting too deep
         raise InputError(
             "body is not JSON this service accepts (a number too long or nesting too deep)"
