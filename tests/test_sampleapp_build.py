@@ -87,6 +87,7 @@ def test_the_same_inputs_give_the_same_bytes(app_copy: Path, tmp_path: Path) -> 
         os.utime(path, (1_000_000_000, 1_000_000_000))
     (app_copy / "medops_sampleapp" / "__pycache__").mkdir()
     (app_copy / "medops_sampleapp" / "__pycache__" / "app.cpython-311.pyc").write_bytes(b"\0compiled")
+    (app_copy / "medops_sampleapp" / "__pycache__" / "stale.txt").write_bytes(b"cache")
     (app_copy / "medops_sampleapp" / ".app.py.swp").write_bytes(b"swap")
     second = build(app_copy / "releases.yml", tmp_path / "two")
     assert [a.sha256 for a in first] == [a.sha256 for a in second]
