@@ -94,7 +94,9 @@ def test_stanza_checks_and_is_encrypted(stanza: str) -> None:
 def test_archive_settings_on_the_database_host() -> None:
     assert _sql("show archive_mode", "postgres") == "on"
     assert "archive-push" in _sql("show archive_command", "postgres")
-    assert "archive-async=y" in _host("molecule-db-qcis").file("/etc/pgbackrest/pgbackrest.conf").content_string
+    assert (
+        "archive-async=y" in _host("molecule-db-qcis").file("/etc/pgbackrest/pgbackrest.conf").content_string
+    )
 
 
 @pytest.mark.parametrize(
@@ -125,7 +127,8 @@ def test_chfms_has_no_incremental_timer_when_the_policy_names_none() -> None:
 def full_backup() -> Iterator[str]:
     """Rows written, then a full backup through the scheduled unit; yields the backup's label."""
     _sql(
-        "set role qcis_owner; create table if not exists restore_probe (id bigserial primary key, note text not null)",
+        "set role qcis_owner; "
+        "create table if not exists restore_probe (id bigserial primary key, note text not null)"
     )
     _sql("insert into restore_probe (note) select 'row ' || g from generate_series(1, 500) g")
     started = _host(BACKUP).run("systemctl start pgbackrest-qcis-full.service")
@@ -168,12 +171,16 @@ def corrupted_file(full_backup: str) -> Iterator[str]:
     folder = f"/var/lib/pgbackrest/backup/qcis/{full_backup}/pg_data"
     path = host.check_output(f"find {folder} -type f -printf '%s %p\\n' | sort -n | tail -1 | cut -d' ' -f2")
     host.check_output(f"cp -p {path} /root/restore-probe.orig")
-    host.check_output(f"printf 'medops-corruption-probe' | dd of={path} bs=1 seek=64 conv=notrunc status=none")
+    host.check_output(
+        f"printf 'medops-corruption-probe' | dd of={path} bs=1 seek=64 conv=notrunc status=none"
+    )
     yield str(path)
     host.check_output(f"cp -p /root/restore-probe.orig {path} && rm /root/restore-probe.orig")
 
 
-def test_corrupted_repository_file_fails_verify_and_the_restore_test(corrupted_file: str, tmp_path: Path) -> None:
+def test_corrupted_repository_file_fails_verify_and_the_restore_test(
+    corrupted_file: str, tmp_path: Path
+) -> None:
     host = _host(BACKUP)
     verify = host.run("systemctl start pgbackrest-qcis-verify.service")
     assert verify.rc != 0
