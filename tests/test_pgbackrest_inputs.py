@@ -33,7 +33,7 @@ POLICY: dict[str, Any] = {
         }
     },
 }
-INVENTORY = {
+INVENTORY: dict[str, Any] = {
     "all": {
         "hosts": {"localhost": {"ansible_connection": "local"}},
         "children": {
