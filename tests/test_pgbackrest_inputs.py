@@ -81,6 +81,8 @@ def _run(extra: dict[str, Any], tmp_path: Path, inventory: dict[str, Any] | None
             "PATH": f"{BIN}:/usr/bin:/bin",
             "HOME": str(tmp_path),
             "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg"),
+            # Its own fact cache: facts a test makes up never reach the checkout's.
+            "ANSIBLE_CACHE_PLUGIN_CONNECTION": str(tmp_path / "facts"),
             "ANSIBLE_NOCOLOR": "1",
         },
     )
@@ -165,3 +167,21 @@ def test_two_repository_hosts_are_refused(tmp_path: Path) -> None:
     inventory["all"]["children"]["backup"]["hosts"]["repo2"] = {"medops_address": "10.0.0.52"}
     output = _run({}, tmp_path, inventory)
     assert "pgbackrest_repository_group backup must hold exactly one host, not 2" in output
+
+
+@pytest.mark.parametrize("db_release", ["12", "13"])
+def test_mixed_releases_are_refused(db_release: str, tmp_path: Path) -> None:
+    # The repository host is the control node here; the other host's facts come from the fixture.
+    inventory = copy.deepcopy(INVENTORY)
+    inventory["all"]["children"]["backup"]["hosts"] = {"localhost": {}}
+    inventory["all"]["children"]["db_servers"]["hosts"]["db1"]["ansible_connection"] = "local"
+    facts = {
+        "localhost": {"distribution_major_version": "12"},
+        "db1": {"distribution_major_version": db_release},
+    }
+    output = _run({"pgbackrest_mode": "repository", "test_host_facts": facts}, tmp_path, inventory)
+    if db_release == "12":
+        assert output.startswith("rc=0"), output[-3000:]
+    else:
+        assert output.startswith("rc=2"), output[-3000:]
+        assert "localhost runs Debian 12 but db1 runs Debian 13" in output

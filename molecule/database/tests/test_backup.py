@@ -17,7 +17,7 @@ import testinfra
 from medops.backup.restore_tests import load_restore_tests
 
 BACKUP = "molecule-backup"
-DB = {"molecule-db-qcis": "qcis", "molecule-db-chfms": "chfms"}
+DB = {"molecule-db-qcis": "qcis"}
 APP = "molecule-app-qcis"
 ROOT = Path(os.environ.get("MOLECULE_PROJECT_DIRECTORY", Path(__file__).resolve().parents[3]))
 
@@ -106,7 +106,6 @@ def test_archive_settings_on_the_database_host() -> None:
         ("pgbackrest-qcis-diff", "Mon..Sat *-*-* 01:00:00"),
         ("pgbackrest-qcis-incr", "*-*-* 13:00:00"),
         ("pgbackrest-qcis-verify", "Sat *-*-* 04:00:00"),
-        ("pgbackrest-chfms-full", "Sun *-*-* 01:00:00"),
     ],
 )
 def test_timers_follow_the_policy(unit: str, calendar: str) -> None:
@@ -119,8 +118,10 @@ def test_timers_follow_the_policy(unit: str, calendar: str) -> None:
     assert f"SyslogIdentifier={unit}" in service
 
 
-def test_chfms_has_no_incremental_timer_when_the_policy_names_none() -> None:
-    assert not _host(BACKUP).file("/etc/systemd/system/pgbackrest-chfms-incr.timer").exists
+def test_no_timer_for_a_system_the_repository_does_not_back_up() -> None:
+    units = _host(BACKUP).check_output("ls /etc/systemd/system")
+    assert "pgbackrest-qcis-full.timer" in units
+    assert "pgbackrest-chfms" not in units
 
 
 @pytest.fixture(scope="module")
@@ -196,3 +197,41 @@ def test_corrupted_repository_file_fails_verify_and_the_restore_test(
     assert "Restore the latest backup" in test.detail
     assert not host.file("/var/lib/medops-restore-test/qcis").exists
     host.run("systemctl reset-failed pgbackrest-qcis-verify.service")
+
+
+@pytest.mark.parametrize("name", [APP, "molecule-db-qcis"])
+def test_restic_backs_up_etc_encrypted_and_restores_it(name: str) -> None:
+    host = _host(name)
+    started = host.run("systemctl start restic-backup.service")
+    assert started.rc == 0, host.run("journalctl -t restic-qcis -n 30 --no-pager").stdout
+    snapshots = json.loads(host.check_output("/usr/local/sbin/restic-medops snapshots --json"))
+    assert snapshots, "no snapshot after the backup"
+    newest = snapshots[-1]
+    assert newest["paths"] == ["/etc"]
+    assert {"medops", "qcis"} <= set(newest["tags"])
+    assert newest["hostname"] == host.check_output("hostname")
+    restored = host.run(
+        "rm -rf /root/restic-probe && /usr/local/sbin/restic-medops restore latest "
+        "--target /root/restic-probe --include /etc/hostname && cat /root/restic-probe/etc/hostname"
+    )
+    assert restored.rc == 0, restored.stderr
+    assert restored.stdout == host.file("/etc/hostname").content_string
+    host.run("rm -rf /root/restic-probe")
+    # On the repository host the data is encrypted: restic's config is not readable text.
+    repo = _host(BACKUP)
+    config = repo.run(f"head -c 200 /srv/restic/{name}/config").stdout
+    assert config and "version" not in config
+
+
+def test_restic_account_gets_sftp_but_no_shell() -> None:
+    shell = _host(APP).run(
+        "ssh -i /etc/restic/ssh/id_ed25519 -o UserKnownHostsFile=/etc/restic/ssh/known_hosts "
+        "-o BatchMode=yes restic@172.30.79.51 id"
+    )
+    assert "uid=" not in shell.stdout
+    listing = _host(APP).run(
+        "echo ls | sftp -b - -i /etc/restic/ssh/id_ed25519 "
+        "-o UserKnownHostsFile=/etc/restic/ssh/known_hosts restic@172.30.79.51"
+    )
+    assert listing.rc == 0, listing.stderr
+    assert "config" in listing.stdout
