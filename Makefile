@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
 
-VENV      := .venv
+VENV      ?= .venv
 BIN       := $(VENV)/bin
 PYTHON    ?= python3
 STAMP     := $(VENV)/.installed

@@ -3,7 +3,9 @@
 - .lab/vault-pass                   vault password of the lab (read by scripts/lab/vault-pass-client.sh)
 - .lab/ssh/opsadmin_ed25519[.pub]   key of the lab operator account
 - .lab/opsadmin-password            the operator's sudo password
-- inventory/lab/group_vars/all/vault.yml   encrypted vault_* values the inventory refers to
+- inventory/lab/group_vars/all/vault.yml   encrypted vault_* values the inventory refers to:
+  the operator's key and hash, database passwords, the pgBackRest repository passphrase, the
+  medops CA that signs pgBackRest's TLS certificates, and the restic repository passwords
 
 Values already present are kept; only missing ones are added, so nothing anybody wrote is lost.
 """
@@ -11,6 +13,7 @@ Values already present are kept; only missing ones are added, so nothing anybody
 from __future__ import annotations
 
 import secrets
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -23,6 +26,28 @@ from medops.proc import run
 VAULT_ID = "lab"
 # Login roles of the lab databases (inventory/lab/group_vars/*_db/postgresql.yml).
 DATABASE_ROLES = ("qcis_app", "qcis_readonly", "chfms_app", "chfms_readonly")
+# Systems of the backup policy: each has its own restic repository password.
+SYSTEMS = ("qcis", "chfms")
+CA_SUBJECT = "/O=medops lab/CN=medops lab pgBackRest CA"
+# Vault values kept or made whole, never completed member by member.
+WHOLE_VALUES = frozenset({"vault_pgbackrest_tls_ca"})
+CA_DAYS = 3650
+
+
+def make_ca(subject: str = CA_SUBJECT, days: int = CA_DAYS) -> dict[str, str]:
+    """A self-signed CA (EC P-384) as PEM text, {'cert': ..., 'key': ...}; no file outlives the call."""
+    with tempfile.TemporaryDirectory(prefix="medops-ca-") as folder:
+        key, cert = Path(folder) / "ca.key", Path(folder) / "ca.crt"
+        run(
+            [
+                "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:secp384r1",
+                "-nodes", "-days", str(days), "-subj", subject,
+                "-addext", "basicConstraints=critical,CA:TRUE,pathlen:0",
+                "-addext", "keyUsage=critical,keyCertSign,cRLSign",
+                "-keyout", str(key), "-out", str(cert),
+            ]
+        )  # fmt: skip
+        return {"cert": cert.read_text(), "key": key.read_text()}
 
 
 def _write_private(path: Path, text: str) -> None:
@@ -97,11 +122,14 @@ def ensure_lab_secrets(root: Path) -> list[str]:
         },
         "vault_postgresql_passwords": lambda: {role: secrets.token_urlsafe(24) for role in DATABASE_ROLES},
         "vault_pgbackrest_repo_cipher_pass": lambda: secrets.token_urlsafe(32),
+        "vault_pgbackrest_tls_ca": make_ca,
+        "vault_restic_passwords": lambda: {system: secrets.token_urlsafe(32) for system in SYSTEMS},
     }
     wanted = {name: make() for name, make in wanted_keys.items() if name not in current}
-    # Nested maps gain missing members only (an existing hash is never replaced).
+    # Nested maps gain missing members only (an existing hash is never replaced). A key pair is one
+    # value: a CA that lost its key is not completed with a new key.
     for name, make in wanted_keys.items():
-        if name in current and isinstance(current[name], dict):
+        if name in current and isinstance(current[name], dict) and name not in WHOLE_VALUES:
             nested = missing_values(current[name], make())
             if nested:
                 wanted[name] = nested
