@@ -4,6 +4,8 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 VENV      ?= .venv
+# The sample application's release `make lab` deploys (records of lab runs stay in .lab/records).
+LAB_APP_VERSION ?= 1.1.0
 BIN       := $(VENV)/bin
 PYTHON    ?= python3
 STAMP     := $(VENV)/.installed
@@ -17,7 +19,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 export ANSIBLE_FORCE_COLOR := 0
 export PY_COLORS := 0
 
-.PHONY: help lab lab-down lab-status converge test lint pytest molecule engine images venv lock clean releases
+.PHONY: help lab lab-down lab-status converge lab-deploy test lint pytest molecule engine images venv lock clean releases
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -40,10 +42,16 @@ lab: $(STAMP) images ## Bring up the lab estate and converge it
 	@$(call timed,lab secrets,$(BIN)/medops lab secrets)
 	@$(call timed,lab hosts,$(BIN)/medops lab up)
 	@$(call timed,converge,$(MAKE) --no-print-directory converge)
+	@$(call timed,deploy,$(MAKE) --no-print-directory lab-deploy)
 
 converge: $(STAMP) ## Run playbooks/site.yml against the lab
 	@mkdir -p .lab
-	MEDOPS_RUN_SUMMARY=.lab/last-converge.json $(BIN)/ansible-playbook playbooks/site.yml
+	MEDOPS_RECORDS=.lab/records MEDOPS_RUN_SUMMARY=.lab/last-converge.json $(BIN)/ansible-playbook playbooks/site.yml
+
+lab-deploy: $(STAMP) releases ## Deploy the sample application (LAB_APP_VERSION) to both systems in the lab
+	@for s in qcis chfms; do \
+	  $(call timed,deploy $$s $(LAB_APP_VERSION),MEDOPS_RECORDS=.lab/records $(BIN)/ansible-playbook playbooks/deploy.yml -e system=$$s -e version=$(LAB_APP_VERSION)); \
+	done
 
 lab-down: $(STAMP) ## Remove the lab's containers and network (images and secrets stay)
 	@$(BIN)/medops lab down

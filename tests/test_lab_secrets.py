@@ -1,6 +1,13 @@
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+import yaml
+
 from medops.lab.secrets import merge, missing_values
+
+VAULT = str(Path(sys.executable).parent / "ansible-vault")
 
 
 def test_missing_values_keeps_what_exists() -> None:
@@ -29,3 +36,47 @@ def test_make_ca_returns_a_ca_certificate_and_its_key() -> None:
     ).stdout
     assert "CA:TRUE" in text
     assert "Certificate Sign" in text
+
+
+def test_ensure_lab_secrets_adds_missing_values_and_keeps_the_rest(tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+
+    from medops.lab.secrets import ensure_lab_secrets
+
+    root = Path(__file__).resolve().parent.parent
+    (tmp_path / "scripts" / "lab").mkdir(parents=True)
+    shutil.copy(root / "scripts" / "lab" / "vault-pass-client.sh", tmp_path / "scripts" / "lab")
+    (tmp_path / "inventory" / "lab" / "group_vars" / "all").mkdir(parents=True)
+
+    first = ensure_lab_secrets(tmp_path)
+    assert any("vault_lab_web_ca" in line for line in first)
+    web_ca = (tmp_path / ".lab" / "web-ca.crt").read_text()
+    assert web_ca.startswith("-----BEGIN CERTIFICATE-----")
+    assert ensure_lab_secrets(tmp_path) == ["lab secrets present"]
+
+    vault = tmp_path / "inventory" / "lab" / "group_vars" / "all" / "vault.yml"
+    client = f"lab@{tmp_path / 'scripts' / 'lab' / 'vault-pass-client.sh'}"
+    shown = subprocess.run(
+        [VAULT, "view", "--vault-id", client, str(vault)], capture_output=True, text=True, check=True
+    ).stdout
+    values = yaml.safe_load(shown)
+    assert values["vault_lab_web_ca"]["cert"] == web_ca
+    # A value removed by hand comes back; the others stay as they were.
+    del values["vault_lab_web_ca"]
+    passwords = values["vault_postgresql_passwords"]
+    subprocess.run(
+        [VAULT, "encrypt", "--vault-id", client, "--encrypt-vault-id", "lab", "--output", str(vault), "-"],
+        input=yaml.safe_dump(values),
+        text=True,
+        check=True,
+        capture_output=True,
+    )
+    (tmp_path / ".lab" / "web-ca.crt").unlink()
+    again = ensure_lab_secrets(tmp_path)
+    assert any("vault_lab_web_ca" in line for line in again)
+    shown = subprocess.run(
+        [VAULT, "view", "--vault-id", client, str(vault)], capture_output=True, text=True, check=True
+    ).stdout
+    assert yaml.safe_load(shown)["vault_postgresql_passwords"] == passwords
+    assert (tmp_path / ".lab" / "web-ca.crt").exists()

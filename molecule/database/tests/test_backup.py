@@ -214,7 +214,8 @@ def test_restic_backs_up_etc_encrypted_and_restores_it(name: str) -> None:
     # --one-file-system leaves them out, so the check restores a file of the host's own /etc.
     restored = host.run(
         "rm -rf /root/restic-probe && /usr/local/sbin/restic-medops restore latest "
-        "--target /root/restic-probe --include /etc/ssh/sshd_config && cat /root/restic-probe/etc/ssh/sshd_config"
+        "--target /root/restic-probe --include /etc/ssh/sshd_config "
+        "&& cat /root/restic-probe/etc/ssh/sshd_config"
     )
     assert restored.rc == 0, restored.stderr
     assert restored.stdout == host.file("/etc/ssh/sshd_config").content_string
