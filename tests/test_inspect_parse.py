@@ -222,6 +222,14 @@ def test_pending_updates_security_apart() -> None:
     assert failed.error == "The package lists or status file could not be parsed or opened."
 
 
+def test_pending_updates_computed_by_python3_apt() -> None:
+    # Recorded on a Debian 12 host whose lists were newer than its packages: the same lines apt-get prints.
+    updates = parse_apt(section("apt-python3-apt.txt"), 0)
+    assert len(updates.pending) == 14 and len(updates.security) == 14
+    libssl = next(p for p in updates.pending if p.package == "libssl3")
+    assert libssl.origin == "Debian-Security:12/oldstable-security" and libssl.installed == "3.0.20-1~deb12u2"
+
+
 def test_package_lists_age() -> None:
     assert parse_apt_lists(section("aptlists.txt")) == 1795051234
     assert parse_apt_lists("") is None

@@ -323,6 +323,7 @@ def _inspect(args: argparse.Namespace) -> int:
     from medops.inspect.report import terminal_lines
     from medops.inspect.run import Options, execute, prepare, save
 
+    started = time.monotonic()
     root = repo_root()
     inventories = tuple(_inventory(i) for i in (args.inventory or ["inventory/lab"]))
     records = _records(args.records)
@@ -338,10 +339,10 @@ def _inspect(args: argparse.Namespace) -> int:
         shown_inventories=tuple(_in_repository(i, i.name) for i in inventories),
     )
     plan = prepare(options)
+    prepared = time.monotonic() - started
     for problem in plan.problems:
         print(f"medops: warning: {problem}", file=sys.stderr)
     progress = _Progress(len(plan.jobs), sys.stdout.isatty())
-    started = time.monotonic()
     try:
         outcome = execute(plan, __version__, progress)
     finally:
@@ -370,8 +371,8 @@ def _inspect(args: argparse.Namespace) -> int:
     elapsed = time.monotonic() - started
     hosts = len(plan.jobs)
     print(
-        f"inspected {hosts} host{'s' if hosts != 1 else ''} in {elapsed:.1f} s "
-        f"(collection {outcome.collect_seconds:.1f} s, {options.workers} at a time)"
+        f"inspected {hosts} host{'s' if hosts != 1 else ''} in {elapsed:.1f} s (inventory {prepared:.1f} s, "
+        f"collection {outcome.collect_seconds:.1f} s with up to {options.workers} at a time)"
     )
     return {"ok": 0, "warning": 1, "critical": 2}[str(outcome.record["severity"])]
 
