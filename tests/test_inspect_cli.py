@@ -78,6 +78,15 @@ def test_a_future_week_is_refused_before_anything(
     assert not (tmp_path / "r").exists()
 
 
+def test_a_week_long_past_is_refused(
+    inventory: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    old = str(week_of(date.today()).previous().previous())
+    assert main(["inspect", "-i", str(inventory), "--records", str(tmp_path / "r"), "--week", old]) == 2
+    assert "ended more than a week ago" in _one_error_line(capsys)
+    assert not (tmp_path / "r").exists()
+
+
 def test_a_limit_that_matches_nothing(
     inventory: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

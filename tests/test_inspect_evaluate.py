@@ -213,6 +213,13 @@ def test_postgresql_busy_connections_and_an_old_transaction() -> None:
     assert archiver.severity == Severity.OK  # failures in the past, the newest attempt succeeded
 
 
+def test_postgresql_binaries_without_a_cluster_are_skipped_unless_declared() -> None:
+    restore_host = replace_sections(recorded("bare-full-disk.out"), {"postgresql": ("", 0)})
+    assert _find(_assess(restore_host), "pg_accepting").skipped
+    declared = replace_sections(restore_host, {"fact": (fact("db-host.json"), 0)})
+    assert _find(_assess(declared), "pg_accepting").severity == Severity.CRITICAL
+
+
 def test_postgresql_down() -> None:
     result = _assess(_db_output(section("postgresql-down.txt")))
     down = _find(result, "pg_accepting", "15/main")

@@ -97,6 +97,17 @@ def test_a_past_year_fully_inspected(tmp_path: Path) -> None:
     assert "contract (at least 52 a year): met" in "\n".join(status_lines(status))
 
 
+def test_a_week_inspected_late_says_so(tmp_path: Path) -> None:
+    _record(tmp_path, "2026-W46")
+    path = tmp_path / "inspections" / "2026-W46.json"
+    record = json.loads(path.read_text())
+    record["started_at"] = "2026-11-23T01:30:00+00:00"  # Monday 09:30 in Beijing: the week after
+    path.write_text(json.dumps(record))
+    status = year_status(tmp_path, 2026, date(2026, 11, 23))
+    assert status.of("inspected")[0].late
+    assert "  2026-W46: ok, 1 hosts, inspected late (in the week after)" in status_lines(status)
+
+
 def test_no_records_yet(tmp_path: Path) -> None:
     status = year_status(tmp_path / "none", 2026, date(2026, 1, 7))
     assert [w.week.week for w in status.of("missed")] == [1]

@@ -433,7 +433,7 @@ def _add_inspect_verbs(verbs: argparse._SubParsersAction[argparse.ArgumentParser
         "--week",
         type=_week,
         metavar="YYYY-Www",
-        help="record as this ISO week (default: the current week, UTC+8)",
+        help="record as this ISO week: the current one (default, UTC+8) or, run late, the previous one",
     )
     inspect.add_argument("--records", metavar="DIR", help=records_help)
     inspect.add_argument(

@@ -991,7 +991,8 @@ def _archiver(cluster: Cluster, thresholds: Thresholds, now: datetime) -> list[F
 
 def _postgresql(data: HostData, thresholds: Thresholds, now: datetime) -> list[Finding]:
     declared = data.fact is not None and "postgresql" in data.fact.roles
-    if data.postgresql is None:
+    # None: not installed; (): installed without a cluster (a restore host keeps only the binaries).
+    if not data.postgresql:
         if declared:
             return [
                 Finding(

@@ -150,6 +150,11 @@ def prepare(options: Options, now: datetime | None = None) -> Plan:
         raise MedopsError(
             f"--week {week} has not begun (this is {current}); an inspection records a week that has"
         )
+    if week < current.previous():
+        raise MedopsError(
+            f"--week {week} ended more than a week ago (this is {current}): a record is the evidence of an "
+            "inspection made in its week, or late, in the week after"
+        )
     inventory = load_inventory(options.inventories, options.vault_ids, cwd=options.root)
     chosen = targets(inventory, options.limit)
     thresholds: dict[str, Thresholds] = {}

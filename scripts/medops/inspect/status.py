@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ from medops.inspect.record import load_records
 from medops.inspect.weeks import IsoWeek, week_of, weeks_in_year, year_weeks
 
 CONTRACT_PER_YEAR = 52
+ESTATE_TZ = timezone(timedelta(hours=8), "CST")
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,7 @@ class WeekStatus:
     severity: str = ""  # the record's overall result, when inspected
     hosts: int = 0
     runs: int = 0  # runs in the week (the record and its earlier runs)
+    late: bool = False  # the first run started after the week had ended (allowed in the week after)
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,20 @@ class YearStatus:
         return len(self.of("inspected")) + len(self.of("due")) + len(self.of("to come"))
 
 
+def _late(record: Mapping[str, Any], week: IsoWeek) -> bool:
+    """Whether the week's first run started after the week ended (Beijing time)."""
+    runs = [record, *(record.get("earlier_runs") or [])]
+    starts = []
+    for run in runs:
+        try:
+            starts.append(datetime.fromisoformat(str(run.get("started_at"))))
+        except ValueError:
+            continue
+    if not starts:
+        return False
+    return min(starts).astimezone(ESTATE_TZ).date() > week.sunday
+
+
 def _reached(record: Mapping[str, Any]) -> int:
     return sum(1 for h in record.get("hosts") or [] if isinstance(h, Mapping) and h.get("reachable"))
 
@@ -69,6 +85,7 @@ def year_status(records: Path, year: int, today: date) -> YearStatus:
                     str(record.get("severity", "")),
                     len(record.get("hosts") or []),
                     1 + len(record.get("earlier_runs") or []),
+                    _late(record, week),
                 )
             )
         elif week < current:
@@ -122,7 +139,8 @@ def status_lines(status: YearStatus) -> list[str]:
     )
     for week in inspected:
         runs = f", {week.runs} runs" if week.runs > 1 else ""
-        lines.append(f"  {week.week}: {week.severity}, {week.hosts} hosts{runs}")
+        late = ", inspected late (in the week after)" if week.late else ""
+        lines.append(f"  {week.week}: {week.severity}, {week.hosts} hosts{runs}{late}")
     for problem in status.problems:
         lines.append(f"  unreadable: {problem}")
     return lines

@@ -140,7 +140,7 @@ def line_chart(
 
     Every point carries a <title> with its series, tick and value; reference lines show thresholds.
     """
-    left, right, top = 64, 12, 8
+    left, right, top = 64, 40, 8  # room on the right for the last tick's label, centred on its point
     plot_width = width - left - right
     count = max(len(ticks), 1)
     step = plot_width / max(count - 1, 1)
@@ -198,7 +198,7 @@ def line_chart(
                     f"<title>{escape(f'{series.name}, {tick}: {panel.axis(point)}')}</title></circle>"
                 )
             parts += _polyline(run, colour)
-        y0 = base + 6
+        y0 = base + 14
     every = max(1, round(count / 13))
     for index, tick in enumerate(ticks):
         if index % every == 0 or index == count - 1:
