@@ -270,7 +270,8 @@ def section_text(timings: Timings, context: dict[str, Any]) -> str:
     load = ", ".join(timings.load)
     others = context.get("others_running", 0)
     disturbed = (
-        f"**Disturbed:** {others} other containers were running (molecule scenarios of other work) and the "
+        f"**Disturbed:** {others} other containers were running (molecule scenarios, hosts timed with "
+        "--also) and the "
         f"load average moved through {load} on {context['cpus']} CPUs; the numbers are slower than on a "
         "quiet "
         "machine, for every tool alike (rounds alternate the tools)."
