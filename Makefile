@@ -6,6 +6,8 @@ SHELL := /bin/bash
 VENV      ?= .venv
 # The sample application's release `make lab` deploys (records of lab runs stay in .lab/records).
 LAB_APP_VERSION ?= 1.1.0
+# Light containers `make bench-inspect` starts (and removes) to time the weekly inspection.
+BENCH_HOSTS ?= 50
 BIN       := $(VENV)/bin
 PYTHON    ?= python3
 STAMP     := $(VENV)/.installed
@@ -19,7 +21,8 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 export ANSIBLE_FORCE_COLOR := 0
 export PY_COLORS := 0
 
-.PHONY: help lab lab-down lab-status converge lab-deploy test lint pytest molecule engine images venv lock clean releases
+.PHONY: help lab lab-down lab-status lab-inspect converge lab-deploy test lint pytest molecule engine images venv lock \
+  clean releases bench-inspect
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -58,6 +61,16 @@ lab-down: $(STAMP) ## Remove the lab's containers and network (images and secret
 
 lab-status: $(STAMP) ## Show the state of each lab host
 	@$(BIN)/medops lab status
+
+lab-inspect: $(STAMP) ## Inspect the lab now (records and reports in .lab/records; exit 1 warnings, 2 critical)
+	@mkdir -p .lab
+	MEDOPS_RECORDS=.lab/records $(BIN)/medops inspect --summary
+
+bench-inspect: $(STAMP) images ## Time medops inspect against ansible -m setup on throwaway containers
+	@also=(); if docker ps -q --filter label=medops.lab=medops-lab | grep -q .; then \
+	  also=(--also inventory/lab "the lab hosts"); fi; \
+	$(call timed,bench-inspect,$(BIN)/python -m medops.inspect.bench --hosts $(BENCH_HOSTS) \
+	  --doc docs/performance.md "$${also[@]}")
 
 releases: $(STAMP) ## Build the sample application's release tarballs into build/releases
 	@$(call timed,releases,$(BIN)/medops app build)

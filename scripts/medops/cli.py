@@ -10,10 +10,14 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from medops import __version__
 from medops.errors import MedopsError
 from medops.paths import repo_root
+
+if TYPE_CHECKING:
+    from medops.inspect.weeks import IsoWeek
 
 BUILD_SCRIPT = Path("scripts/lab/build-image.sh")
 
@@ -237,6 +241,256 @@ def _app_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _week(text: str) -> IsoWeek:
+    """argparse type: an ISO week written YYYY-Www."""
+    from medops.inspect.weeks import parse_week
+
+    try:
+        return parse_week(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _positive(kind: type[int] | type[float], what: str) -> Callable[[str], float]:
+    def parse(text: str) -> float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a {what}") from None
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"{text!r} must be above 0")
+        return value
+
+    return parse
+
+
+class _Progress:
+    """A progress bar on a terminal (plain text, rewritten in place); nothing when stdout is not one."""
+
+    def __init__(self, total: int, enabled: bool) -> None:
+        self.total = total
+        self.enabled = enabled and total > 0
+        self.started = time.monotonic()
+
+    def __call__(self, collected: Any, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        width = 30
+        filled = round(width * done / total)
+        state = "unreachable" if collected.error else "ok"
+        line = (
+            f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} hosts "
+            f"{time.monotonic() - self.started:5.1f} s  {collected.target.name}: {state}"
+        )
+        sys.stdout.write(f"{line:<100}"[:100])
+        sys.stdout.flush()
+
+    def close(self) -> None:
+        if self.enabled:
+            sys.stdout.write("\r" + " " * 100 + "\r")
+            sys.stdout.flush()
+
+
+def _write_reports(
+    record: dict[str, Any],
+    history: Sequence[dict[str, Any]],
+    langs: Sequence[str],
+    out: Path,
+    record_shown: str,
+) -> list[Path]:
+    from medops.inspect.report import Sources, inspection_data, inspection_document
+    from medops.report.render import to_html, to_json, to_markdown
+
+    sources = Sources(record=record_shown, version=__version__, generated=datetime.now(UTC))
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for lang in langs:
+        document = inspection_document(record, history, lang, sources)
+        texts = {
+            "html": to_html(document),
+            "md": to_markdown(document),
+            "json": to_json(inspection_data(record, history, lang, sources)),
+        }
+        for ext, text in texts.items():
+            target = out / f"{record['week']}.{lang}.{ext}"
+            target.write_text(text, encoding="utf-8")
+            written.append(target)
+    return written
+
+
+def _inspect(args: argparse.Namespace) -> int:
+    from medops.inspect.record import SUBDIR
+    from medops.inspect.report import terminal_lines
+    from medops.inspect.run import Options, execute, prepare, save
+
+    started = time.monotonic()
+    root = repo_root()
+    inventories = tuple(_inventory(i) for i in (args.inventory or ["inventory/lab"]))
+    records = _records(args.records)
+    options = Options(
+        root=root,
+        inventories=inventories,
+        records=records,
+        limit=args.limit,
+        week=args.week,
+        workers=int(args.jobs),
+        timeout=float(args.timeout),
+        vault_ids=tuple(args.vault_id or ()),
+        shown_inventories=tuple(_in_repository(i, i.name) for i in inventories),
+    )
+    plan = prepare(options)
+    prepared = time.monotonic() - started
+    for problem in plan.problems:
+        print(f"medops: warning: {problem}", file=sys.stderr)
+    progress = _Progress(len(plan.jobs), sys.stdout.isatty())
+    try:
+        outcome = execute(plan, __version__, progress)
+    finally:
+        progress.close()
+    langs = [args.lang]
+    if args.no_record:
+        shown = "(not recorded)"
+        history = outcome.history
+        record = outcome.record
+    else:
+        outcome = save(outcome)
+        assert outcome.path is not None and outcome.written is not None  # noqa: S101 - save sets both
+        shown = _in_repository(outcome.path, f"{SUBDIR}/{outcome.path.name}")
+        verb = "updated" if outcome.kept_earlier else "wrote"
+        kept = " (earlier run of the week kept in earlier_runs)" if outcome.kept_earlier else ""
+        print(f"{verb} {_shown(outcome.path)}{kept}")
+        history = outcome.history
+        record = outcome.written
+    out = Path(args.out).resolve() if args.out else records / "inspection-reports"
+    if not args.no_record or args.out:
+        for path in _write_reports(record, history, langs, out, shown):
+            print(f"wrote {_shown(path)}")
+    lines = terminal_lines(outcome.record, args.lang, detail=args.summary)
+    for line in lines:
+        print(line)
+    elapsed = time.monotonic() - started
+    hosts = len(plan.jobs)
+    print(
+        f"inspected {hosts} host{'s' if hosts != 1 else ''} in {elapsed:.1f} s (inventory {prepared:.1f} s, "
+        f"collection {outcome.collect_seconds:.1f} s with up to {options.workers} at a time)"
+    )
+    return {"ok": 0, "warning": 1, "critical": 2}[str(outcome.record["severity"])]
+
+
+def _inspect_status(args: argparse.Namespace) -> int:
+    from medops.inspect.status import status_lines, year_status
+
+    today = args.today or date.today()
+    year = args.year or today.year
+    status = year_status(_records(args.records), year, today)
+    for line in status_lines(status):
+        print(line)
+    return 0 if status.on_track else 1
+
+
+def _inspect_report(args: argparse.Namespace) -> int:
+    from medops.inspect.record import SUBDIR, load_records, read_record, record_path
+
+    records = _records(args.records)
+    path = record_path(records, args.week)
+    if not path.exists():
+        raise MedopsError(f"no inspection record for {args.week} ({_shown(path)})")
+    record = read_record(path)
+    history, problems = load_records(records, until=args.week.previous())
+    for problem in problems:
+        print(f"medops: warning: {problem}", file=sys.stderr)
+    out = Path(args.out).resolve() if args.out else records / "inspection-reports"
+    shown = _in_repository(path, f"{SUBDIR}/{path.name}")
+    for written in _write_reports(record, [*history, record], [args.lang], out, shown):
+        print(f"wrote {_shown(written)}")
+    return 0
+
+
+def _add_inspect_verbs(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    inspect = verbs.add_parser(
+        "inspect",
+        help="the weekly inspection of every host (exit 0 ok, 1 warnings, 2 critical)",
+        description=(
+            "Gather from every host at once (one round trip each), judge against the inventory's thresholds "
+            "(group_vars/all/inspection.yml), write the week's record "
+            "<records>/inspections/<YYYY-Www>.json and "
+            "its reports (HTML, Markdown, JSON). Exit 0 ok, 1 warnings, 2 critical or unreachable hosts. "
+            "Runbook: docs/runbooks/weekly-inspection.md"
+        ),
+    )
+    records_help = "records folder (default: $MEDOPS_RECORDS, else records/ at the repository root)"
+    inspect.add_argument(
+        "-i",
+        "--inventory",
+        action="append",
+        metavar="INVENTORY",
+        help="inventory to inspect, repeatable (default: inventory/lab)",
+    )
+    inspect.add_argument(
+        "--limit", metavar="PATTERN", help="only these hosts (Ansible patterns: a:b, &g, !h, globs)"
+    )
+    inspect.add_argument(
+        "--week",
+        type=_week,
+        metavar="YYYY-Www",
+        help="record as this ISO week: the current one (default, UTC+8) or, run late, the previous one",
+    )
+    inspect.add_argument("--records", metavar="DIR", help=records_help)
+    inspect.add_argument(
+        "--out", metavar="DIR", help="write the reports here (default: <records>/inspection-reports)"
+    )
+    inspect.add_argument(
+        "--lang", choices=["en", "zh-CN"], default="en", help="report language (default: en)"
+    )
+    inspect.add_argument(
+        "--summary", action="store_true", help="print every finding that needs action with its recommendation"
+    )
+    inspect.add_argument(
+        "--jobs", type=_positive(int, "number"), default=32, metavar="N", help="hosts at a time (default: 32)"
+    )
+    inspect.add_argument(
+        "--timeout",
+        type=_positive(float, "number of seconds"),
+        default=60.0,
+        metavar="S",
+        help="seconds a host may take before it counts as unreachable (default: 60)",
+    )
+    inspect.add_argument(
+        "--no-record",
+        action="store_true",
+        help="collect and judge, print; write no record (reports only with --out)",
+    )
+    inspect.add_argument(
+        "--vault-id",
+        action="append",
+        metavar="ID@SOURCE",
+        help="passed to ansible-inventory, e.g. prod@prompt",
+    )
+    inspect.set_defaults(func=_inspect)
+    inspect_verbs = inspect.add_subparsers(dest="inspect_verb", metavar="<action>", required=False)
+    status = inspect_verbs.add_parser(
+        "status", help="the weeks of a year inspected and missed (exit 1 when an ended week was missed)"
+    )
+    status.add_argument("--year", type=int, help="the year (default: this year)")
+    status.add_argument("--records", metavar="DIR", help=records_help)
+    status.add_argument(
+        "--today", type=_day, metavar="YYYY-MM-DD", help="judge as of this day (default: today)"
+    )
+    status.set_defaults(func=_inspect_status)
+    report = inspect_verbs.add_parser(
+        "report", help="write a week's reports again from its record (any language)"
+    )
+    report.add_argument(
+        "--week", type=_week, required=True, metavar="YYYY-Www", help="the week of the record"
+    )
+    report.add_argument("--records", metavar="DIR", help=records_help)
+    report.add_argument(
+        "--out", metavar="DIR", help="write the reports here (default: <records>/inspection-reports)"
+    )
+    report.add_argument("--lang", choices=["en", "zh-CN"], default="en", help="report language (default: en)")
+    report.set_defaults(func=_inspect_report)
+
+
 def _add_app_verbs(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     app = verbs.add_parser("app", help="the sample application standing in for qcis and chfms (sampleapp/)")
     app_verbs = app.add_subparsers(dest="app_verb", metavar="<action>", required=True)
@@ -339,6 +593,7 @@ def build_parser() -> argparse.ArgumentParser:
     lab_verbs.add_parser("status", help="show each lab host's container state").set_defaults(func=_lab_status)
     _add_backup_verbs(verbs)
     _add_app_verbs(verbs)
+    _add_inspect_verbs(verbs)
     return parser
 
 

@@ -2,7 +2,10 @@
 
 Both dictionaries hold the same keys (tests/test_report.py checks it). Values are `str.format` templates;
 `render` fills them from a `Msg`'s parameters, formatting durations (`*_seconds`) and sizes (`*_bytes`) in
-the language's own words and translating parameters that are label keys themselves (`*_label`).
+the language's own words, translating parameters that are label keys themselves (`*_label`) and wording
+parameters that are a `Msg` themselves in the same language.
+
+The inspection's labels (`insp.*`) live in `medops.report.labels_inspect` and join both dictionaries here.
 """
 
 # The Chinese labels use full-width punctuation, as Chinese text should.
@@ -12,6 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from medops.report.labels_inspect import EN as INSPECT_EN
+from medops.report.labels_inspect import ZH_CN as INSPECT_ZH_CN
 from medops.report.messages import Msg
 
 LANGS = ("en", "zh-CN")
@@ -430,6 +435,9 @@ ZH_CN: dict[str, str] = {
     "rec.record_invalid": "修正或移走该记录；评审会忽略它。",
 }
 
+EN.update(INSPECT_EN)
+ZH_CN.update(INSPECT_ZH_CN)
+
 LABELS: Mapping[str, Mapping[str, str]] = {"en": EN, "zh-CN": ZH_CN}
 
 
@@ -471,6 +479,8 @@ def size(count: float) -> str:
 
 
 def _param(name: str, value: object, lang: str) -> str:
+    if isinstance(value, Msg):
+        return render(value, lang)
     if name.endswith("_seconds") and isinstance(value, int | float):
         return duration(value, lang)
     if name.endswith("_bytes") and isinstance(value, int | float):

@@ -100,3 +100,113 @@ def bar_chart(
         f"<title>{escape(label)}</title>"
         f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>' + "".join(parts) + "</svg>"
     )
+
+
+# --- line charts ----------------------------------------------------------------------------------------
+
+MARK_COLOURS = {"warning": "#b36b00", "critical": "#b00020"}
+
+
+@dataclass(frozen=True)
+class Series:
+    name: str
+    values: tuple[float | None, ...]  # one per tick of the chart; None where there is no value
+
+
+@dataclass(frozen=True)
+class LinePanel:
+    title: str
+    series: tuple[Series, ...]
+    axis: Callable[[float], str]  # formats y-axis tick values and tooltips
+    ceiling: float | None = None  # a fixed top of the y axis (1.0 for shares), else from the data
+    marks: tuple[tuple[float, str], ...] = ()  # dashed reference lines: (value, "warning" | "critical")
+
+
+def _polyline(points: Sequence[str], colour: str) -> list[str]:
+    if len(points) < 2:
+        return []
+    return [f'<polyline points="{" ".join(points)}" fill="none" stroke="{colour}" stroke-width="1.5"/>']
+
+
+def line_chart(
+    panels: Sequence[LinePanel],
+    ticks: Sequence[str],
+    *,
+    label: str,
+    width: int = 720,
+    panel_height: int = 100,
+) -> str:
+    """An <svg> with one panel per entry of `panels`, sharing the x axis `ticks` (e.g. ISO weeks).
+
+    Every point carries a <title> with its series, tick and value; reference lines show thresholds.
+    """
+    left, right, top = 64, 40, 8  # room on the right for the last tick's label, centred on its point
+    plot_width = width - left - right
+    count = max(len(ticks), 1)
+    step = plot_width / max(count - 1, 1)
+
+    def x_of(index: int) -> float:
+        return left + (index * step if count > 1 else plot_width / 2)
+
+    parts: list[str] = []
+    y0 = float(top)
+    for panel in panels:
+        y0 += 18
+        parts.append(_text(left, y0 - 6, panel.title, style=FONT + ";font-weight:bold"))
+        lx = float(width - right)
+        for index, series in reversed(list(enumerate(panel.series))):
+            name_width = 14 + 6.2 * len(series.name)
+            lx -= name_width + 8
+            colour = PALETTE[index % len(PALETTE)]
+            parts.append(f'<rect x="{lx:.1f}" y="{y0 - 14:.1f}" width="10" height="10" fill="{colour}"/>')
+            parts.append(_text(lx + 14, y0 - 5, series.name))
+        values = [v for s in panel.series for v in s.values if v is not None]
+        highest = max([*values, *(m for m, _ in panel.marks)], default=0.0)
+        ceiling = panel.ceiling if panel.ceiling is not None else nice_ceiling(highest)
+        ceiling = max(ceiling, nice_ceiling(highest)) if highest > ceiling else ceiling
+        base = y0 + panel_height
+        for fraction in (0.0, 0.5, 1.0):
+            y = base - fraction * panel_height
+            parts.append(
+                f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" '
+                f'stroke="{"#666" if fraction == 0 else "#ddd"}" stroke-width="1"/>'
+            )
+            parts.append(_text(left - 4, y + 3, panel.axis(ceiling * fraction), anchor="end"))
+
+        def y_of(value: float, base: float = base, ceiling: float = ceiling) -> float:
+            return base - panel_height * min(value, ceiling) / ceiling if ceiling else base
+
+        for mark, kind in panel.marks:
+            y = y_of(mark)
+            parts.append(
+                f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" '
+                f'stroke="{MARK_COLOURS.get(kind, "#999")}" stroke-width="1" stroke-dasharray="4 3"/>'
+            )
+        for index, series in enumerate(panel.series):
+            colour = PALETTE[index % len(PALETTE)]
+            run: list[str] = []
+            for position, point in enumerate(series.values):
+                if point is None:
+                    parts += _polyline(run, colour)
+                    run = []
+                    continue
+                x, y = x_of(position), y_of(point)
+                run.append(f"{x:.1f},{y:.1f}")
+                tick = ticks[position] if position < len(ticks) else ""
+                parts.append(
+                    f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5" fill="{colour}">'
+                    f"<title>{escape(f'{series.name}, {tick}: {panel.axis(point)}')}</title></circle>"
+                )
+            parts += _polyline(run, colour)
+        y0 = base + 14
+    every = max(1, round(count / 13))
+    for index, tick in enumerate(ticks):
+        if index % every == 0 or index == count - 1:
+            parts.append(_text(x_of(index), y0 + 10, tick, anchor="middle", style=FONT + ";font-size:9px"))
+    height = int(y0 + 18)
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(label)}">'
+        f"<title>{escape(label)}</title>"
+        f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>' + "".join(parts) + "</svg>"
+    )
