@@ -106,8 +106,8 @@ def read_max_age(inventory: Path) -> int:
 
 
 def inventory_hosts(inventory: Path) -> list[str]:
-    """Every host named in inventory/<env>/hosts.yml (YAML inventory: hosts under any group)."""
-    path = inventory / "hosts.yml"
+    """Every host named in inventory/<env>/hosts.yml, or in a YAML inventory file given as such."""
+    path = inventory if inventory.is_file() else inventory / "hosts.yml"
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
