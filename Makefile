@@ -72,8 +72,8 @@ lint: $(STAMP) ## ansible-lint (production profile), yamllint, ruff, mypy
 pytest: $(STAMP) ## Unit tests and inventory sanity
 	@$(call timed,pytest,$(BIN)/pytest -q)
 
-molecule: $(STAMP) images ## Every molecule scenario (lab hosts on both Debian releases)
-	@for s in $(SCENARIOS); do $(call timed,molecule $$s,$(BIN)/molecule test -s $$s); done
+molecule: $(STAMP) images ## Every molecule scenario, side by side (logs in .lab/molecule/)
+	@$(call timed,molecule $(SCENARIOS),bash scripts/ci/molecule-all.sh $(SCENARIOS))
 
 test: lint pytest molecule ## Every check: lint, pytest, all molecule scenarios
 

@@ -92,6 +92,12 @@ def ensure_host(estate: LabEstate, host: LabHost) -> str:
         raise MedopsError(
             f"a container named {host.name} exists but is not a medops lab host; remove it first"
         )
+    created_from = _inspect(host.name, "{{ .Config.Image }}")
+    if created_from and created_from != image_tag(host.release):
+        raise MedopsError(
+            f"{host.name} runs {created_from} but inventory asks for Debian {host.release} "
+            f"({image_tag(host.release)}); `make lab-down` then `make lab` rebuilds the lab (its data goes)"
+        )
     image = _inspect(host.name, "{{ .Image }}")
     wanted = _inspect(image_tag(host.release), "{{ .Id }}")
     note = (
