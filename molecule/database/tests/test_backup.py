@@ -4,6 +4,7 @@ schedule; a backup restores with the rows that were written; a corrupted reposit
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import shlex
@@ -223,8 +224,8 @@ def test_restic_backs_up_etc_encrypted_and_restores_it(name: str) -> None:
     host.run("rm -rf /root/restic-probe")
     # On the repository host the data is encrypted: restic's config is not readable text.
     repo = _host(BACKUP)
-    config = repo.run(f"head -c 200 /srv/restic/{name}/config").stdout
-    assert config and "version" not in config
+    config = base64.b64decode(repo.check_output(f"head -c 200 /srv/restic/{name}/config | base64 -w0"))
+    assert config and b"version" not in config
 
 
 def test_restic_account_gets_sftp_but_no_shell() -> None:
