@@ -1,1 +1,0 @@
-"""Patching: plans of pending updates, approvals, the patch records and the yearly compliance."""
