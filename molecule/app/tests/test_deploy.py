@@ -155,8 +155,10 @@ def test_upgrade_keeps_the_other_host_serving_and_the_data() -> None:
     for name, samples in logs.items():
         assert len(samples) > 20, f"the client of {name} hardly ran"
         failures = [t for t, code in samples if code != 200]
-        # At most a few seconds of failures per host, and only while that host switched.
-        assert len(failures) * 0.25 <= 10, f"{name}: {len(failures)} failed requests"
+        # Out of service only for the restart and the health check (a few seconds; the bound allows
+        # for a loaded CI machine), and only while that host switched.
+        span = max(failures) - min(failures) if failures else 0.0
+        assert span <= 20, f"{name}: requests failed for {span:.1f} s ({len(failures)} of {len(samples)})"
         other = next(h for h in windows if h != name)
         start, end = windows[other]
         own_start, own_end = windows[name]
