@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -84,3 +85,15 @@ def test_real_lab_inventory_parses(root: Any) -> None:
     names = {h.name for h in estate.hosts}
     assert {"qcis-app1", "qcis-app2", "qcis-db1", "chfms-app1", "chfms-db1", "backup1", "spare1"} <= names
     assert {h.release for h in estate.hosts} == {12, 13}
+
+
+def test_forgetting_cached_facts_removes_only_that_hosts_files(tmp_path: Path) -> None:
+    from medops.lab.containers import forget_cached_facts
+
+    facts = tmp_path / ".ansible" / "facts"
+    facts.mkdir(parents=True)
+    for name in ("s1_chfms-db1", "chfms-db1", "s1_chfms-db10", "s1_qcis-db1"):
+        (facts / name).write_text("{}")
+    forget_cached_facts("chfms-db1", root=tmp_path)
+    assert sorted(p.name for p in facts.iterdir()) == ["s1_chfms-db10", "s1_qcis-db1"]
+    forget_cached_facts("absent-host", root=tmp_path)  # nothing cached: nothing to do

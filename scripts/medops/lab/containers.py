@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 from medops.errors import MedopsError
 from medops.lab.images import image_tag
 from medops.lab.model import LabEstate, LabHost
+from medops.paths import repo_root
 from medops.proc import run
 
 LABEL = "medops.lab"
@@ -85,6 +87,7 @@ def ensure_host(estate: LabEstate, host: LabHost) -> str:
     """Create or start one host's container; never recreates one (lab data would be lost)."""
     state = _inspect(host.name, '{{ .State.Status }}|{{ index .Config.Labels "medops.lab.host" }}')
     if state is None:
+        forget_cached_facts(host.name)
         run(run_args(estate, host))
         return f"{host.name}: created (Debian {host.release}, {host.address})"
     status, label = state.split("|", 1)
@@ -132,6 +135,14 @@ def wait_for_systemd(host: LabHost, timeout: float = 120.0) -> str:
     return f"{host.name}: systemd running"
 
 
+def forget_cached_facts(name: str, root: Path | None = None) -> None:
+    """A new container is a new host: Ansible's fact cache (ansible.cfg, a day) must not hand the
+    facts of an earlier container with this name (another Debian release, say) to the next run."""
+    folder = (root or repo_root()) / ".ansible" / "facts"
+    for path in (folder / name, *folder.glob(f"*_{name}")):
+        path.unlink(missing_ok=True)
+
+
 def remove_lab(network: str) -> list[str]:
     """Remove the lab's containers and network (only those labelled as this lab's)."""
     messages: list[str] = []
@@ -139,6 +150,8 @@ def remove_lab(network: str) -> list[str]:
     if ids:
         names = run(["docker", "inspect", "--format", "{{ .Name }}", *ids]).stdout.split()
         run(["docker", "rm", "--force", "--volumes", *ids], timeout=300)
+        for name in names:
+            forget_cached_facts(name.lstrip("/"))
         messages.append("removed " + ", ".join(n.lstrip("/") for n in names))
     label = _inspect(network, f'{{{{ index .Labels "{LABEL}" }}}}')
     if label == network:
