@@ -11,12 +11,13 @@ written, the unreachable host is a finding, the other host is reported in full.
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from medops.cli import main
+from medops.inspect.run import ESTATE_TZ
 from medops.inspect.weeks import week_of
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -72,7 +73,7 @@ def test_jobs_must_be_a_positive_number(value: str, capsys: pytest.CaptureFixtur
 def test_a_future_week_is_refused_before_anything(
     inventory: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    future = str(week_of(date.today()).next().next())
+    future = str(week_of(datetime.now(ESTATE_TZ)).next().next())
     assert main(["inspect", "-i", str(inventory), "--records", str(tmp_path / "r"), "--week", future]) == 2
     assert "has not begun" in _one_error_line(capsys)
     assert not (tmp_path / "r").exists()
@@ -81,7 +82,7 @@ def test_a_future_week_is_refused_before_anything(
 def test_a_week_long_past_is_refused(
     inventory: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    old = str(week_of(date.today()).previous().previous())
+    old = str(week_of(datetime.now(ESTATE_TZ)).previous().previous())
     assert main(["inspect", "-i", str(inventory), "--records", str(tmp_path / "r"), "--week", old]) == 2
     assert "ended more than a week ago" in _one_error_line(capsys)
     assert not (tmp_path / "r").exists()
@@ -121,7 +122,7 @@ def test_an_unreadable_record_of_the_week_stops_the_run(
     inventory: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     records = tmp_path / "r"
-    path = records / "inspections" / f"{week_of(date.today())}.json"
+    path = records / "inspections" / f"{week_of(datetime.now(ESTATE_TZ))}.json"
     path.parent.mkdir(parents=True)
     path.write_text("{")
     assert main(["inspect", "-i", str(inventory), "--records", str(records)]) == 2
@@ -136,7 +137,7 @@ def test_inspect_this_machine_and_a_lost_host(
     code = main(["inspect", "-i", str(inventory), "--records", str(records), "--lang", "zh-CN", "--summary"])
     out = capsys.readouterr().out
     assert code == 2  # an unreachable host is critical
-    week = str(week_of(date.today()))
+    week = str(week_of(datetime.now(ESTATE_TZ)))
     record = json.loads((records / "inspections" / f"{week}.json").read_text())
     hosts = {h["name"]: h for h in record["hosts"]}
     assert hosts["lost1"]["status"] == "unreachable"

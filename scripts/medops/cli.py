@@ -378,9 +378,11 @@ def _inspect(args: argparse.Namespace) -> int:
 
 
 def _inspect_status(args: argparse.Namespace) -> int:
+    from medops.inspect.run import ESTATE_TZ
     from medops.inspect.status import status_lines, year_status
 
-    today = args.today or date.today()
+    # The estate's day (Asia/Shanghai), as `medops inspect` names its weeks.
+    today = args.today or datetime.now(ESTATE_TZ).date()
     year = args.year or today.year
     status = year_status(_records(args.records), year, today)
     for line in status_lines(status):
