@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import copy
-import json
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+
+from ansible_inputs import run_input_check
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -59,33 +59,9 @@ GOOD: dict[str, Any] = {
 
 
 def _run(extra: dict[str, Any], tmp_path: Path, inventory: dict[str, Any] | None = None) -> str:
-    vars_file = tmp_path / "vars.json"
-    vars_file.write_text(json.dumps({**GOOD, **extra}))
     inventory_file = tmp_path / "hosts.yml"
     inventory_file.write_text(yaml.safe_dump(inventory or INVENTORY))
-    result = subprocess.run(
-        [
-            str(BIN / "ansible-playbook"),
-            "-i",
-            str(inventory_file),
-            "--check",
-            "-e",
-            f"@{vars_file}",
-            str(ROOT / "tests" / "playbooks" / "pgbackrest-inputs.yml"),
-        ],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=False,
-        env={
-            "PATH": f"{BIN}:/usr/bin:/bin",
-            "HOME": str(tmp_path),
-            "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg"),
-            # Its own fact cache: facts a test makes up never reach the checkout's.
-            "ANSIBLE_CACHE_PLUGIN_CONNECTION": str(tmp_path / "facts"),
-            "ANSIBLE_NOCOLOR": "1",
-        },
-    )
+    result = run_input_check("pgbackrest-inputs.yml", {**GOOD, **extra}, tmp_path, str(inventory_file))
     return f"rc={result.returncode}\n{result.stdout}{result.stderr}"
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +9,8 @@ from typing import Any
 
 import pytest
 import yaml
+
+from ansible_inputs import run_input_check
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -23,32 +24,7 @@ def _run(
     extra: dict[str, Any], tmp_path: Path, *, drop: tuple[str, ...] = ()
 ) -> subprocess.CompletedProcess[str]:
     variables = {k: v for k, v in {**GOOD, **extra}.items() if k not in drop}
-    vars_file = tmp_path / "vars.json"
-    vars_file.write_text(json.dumps(variables))
-    return subprocess.run(
-        [
-            str(BIN / "ansible-playbook"),
-            "-i",
-            "localhost,",
-            "--check",
-            "-e",
-            f"@{vars_file}",
-            str(ROOT / "tests" / "playbooks" / "base-inputs.yml"),
-        ],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=False,
-        env={
-            "PATH": f"{BIN}:/usr/bin:/bin",
-            "HOME": str(tmp_path),
-            "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg"),
-            # Its own fact cache: facts a test makes up never reach the checkout's.
-            "ANSIBLE_CACHE_PLUGIN_CONNECTION": str(tmp_path / "facts"),
-            "ANSIBLE_FORCE_COLOR": "0",
-            "ANSIBLE_NOCOLOR": "1",
-        },
-    )
+    return run_input_check("base-inputs.yml", variables, tmp_path)
 
 
 def test_good_inputs_pass(tmp_path: Path) -> None:
