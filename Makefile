@@ -38,7 +38,8 @@ venv: $(STAMP) ## Create .venv with the pinned tools
 engine: ## Make a Docker engine answer (installs docker.io, starts dockerd when needed)
 	@$(call timed,engine,bash scripts/lab/docker-engine.sh)
 
-images: $(STAMP) engine ## Build the lab's Debian base images when absent or stale
+images: $(STAMP) engine ## Build the lab's Debian base images when absent or stale (and start the APT cache)
+	@$(call timed,apt cache,$(BIN)/medops lab apt-cache)
 	@$(call timed,images,$(BIN)/medops lab images)
 
 lab: $(STAMP) images ## Bring up the lab estate and converge it
@@ -78,8 +79,8 @@ releases: $(STAMP) ## Build the sample application's release tarballs into build
 lint: $(STAMP) ## ansible-lint (production profile), yamllint, ruff, mypy
 	@$(call timed,yamllint,$(BIN)/yamllint --strict .)
 	@$(call timed,ansible-lint,$(BIN)/ansible-lint --profile production -q)
-	@$(call timed,ruff,$(BIN)/ruff check scripts tests plugins molecule sampleapp)
-	@$(call timed,ruff format,$(BIN)/ruff format --check scripts tests plugins molecule sampleapp)
+	@$(call timed,ruff,$(BIN)/ruff check scripts tests plugins molecule sampleapp roles/app/files/medops-app-switch)
+	@$(call timed,ruff format,$(BIN)/ruff format --check scripts tests plugins molecule sampleapp roles/app/files/medops-app-switch)
 	@$(call timed,mypy,$(BIN)/mypy)
 
 pytest: $(STAMP) ## Unit tests and inventory sanity

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from medops.inspect.weeks import IsoWeek
 
 BUILD_SCRIPT = Path("scripts/lab/build-image.sh")
+APT_CACHE_SCRIPT = Path("scripts/lab/apt-cache.sh")
 
 
 def _lab_images(args: argparse.Namespace) -> int:
@@ -31,6 +32,17 @@ def _lab_images(args: argparse.Namespace) -> int:
     for line in ensure_images(root / BUILD_SCRIPT, releases, force=args.force):
         print(line)
     return 0
+
+
+def _lab_apt_cache(_: argparse.Namespace) -> int:
+    import subprocess
+
+    from medops.lab.images import debian_mirror
+
+    # The script says what it did; it never fails the caller (hosts go direct without a cache).
+    return subprocess.run(
+        ["bash", str(repo_root() / APT_CACHE_SCRIPT), debian_mirror()], check=False
+    ).returncode
 
 
 def _lab_secrets(_: argparse.Namespace) -> int:
@@ -583,6 +595,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     images.add_argument("--force", action="store_true", help="rebuild even when the recipe is unchanged")
     images.set_defaults(func=_lab_images)
+    lab_verbs.add_parser(
+        "apt-cache", help="make the lab's APT cache (apt-cacher-ng, port 3142) answer on this machine"
+    ).set_defaults(func=_lab_apt_cache)
     lab_verbs.add_parser(
         "secrets", help="generate the lab's secrets where missing (never overwrites)"
     ).set_defaults(func=_lab_secrets)
