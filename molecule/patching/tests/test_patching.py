@@ -25,6 +25,11 @@ CHANGE = "CHG-MOLECULE-1"
 FULL_DISK = "/var/cache/apt/archives"
 
 
+def _said(result: subprocess.CompletedProcess[str]) -> str:
+    """What the run printed, on one line: messages may be wrapped by the YAML callback or go to stderr."""
+    return " ".join((result.stdout + result.stderr).split())
+
+
 def _host(name: str) -> testinfra.host.Host:
     return testinfra.get_host(f"docker://{name}")
 
@@ -130,10 +135,10 @@ def test_apply_without_an_approval_is_refused() -> None:
     before = _snapshot()
     result = _patch()
     assert result.returncode != 0
-    assert "no approval given" in result.stdout
+    assert "no approval given" in _said(result)
     result = _patch("-e", "approval=CHG-NOT-WRITTEN")
     assert result.returncode != 0
-    assert "no approval CHG-NOT-WRITTEN" in result.stdout
+    assert "no approval CHG-NOT-WRITTEN" in _said(result)
     assert _snapshot() == before
 
 
@@ -145,7 +150,7 @@ def test_apply_with_an_altered_hash_is_refused() -> None:
     before = _snapshot()
     result = _patch("-e", f"approval={CHANGE}")
     assert result.returncode != 0
-    assert "is not the hash of proposal" in result.stdout and "no host was patched" in result.stdout
+    assert "is not the hash of proposal" in _said(result) and "no host was patched" in _said(result)
     assert _snapshot() == before
     assert not (PATCHES / CHANGE).exists() or not list((PATCHES / CHANGE).glob("*.json"))
 
@@ -161,7 +166,7 @@ def test_a_host_failing_its_precheck_stops_the_run_before_any_change() -> None:
     finally:
         a2.run(f"umount {FULL_DISK}")
     assert result.returncode != 0
-    assert f"{A2}: only 0 MiB free on {FULL_DISK}" in result.stdout, result.stdout[-3000:]
+    assert f"{A2}: only 0 MiB free on {FULL_DISK}" in _said(result), result.stdout[-3000:]
     assert _snapshot() == before
     record = json.loads((PATCHES / CHANGE / f"{A2}.json").read_text())
     assert record["outcome"] == "refused" and "free" in record["failure"]
@@ -227,7 +232,7 @@ def test_the_used_approval_is_refused_once_the_pending_set_changed() -> None:
     before = _snapshot()
     result = _patch("-e", f"approval={CHANGE}")
     assert result.returncode != 0
-    assert "the pending updates changed since proposal" in result.stdout
+    assert "the pending updates changed since proposal" in _said(result)
     assert _snapshot() == before
 
 
