@@ -8,6 +8,11 @@ VENV      ?= .venv
 LAB_APP_VERSION ?= 1.1.0
 # Light containers `make bench-inspect` starts (and removes) to time the weekly inspection.
 BENCH_HOSTS ?= 50
+# `make ee`: the execution environment's base image (an EE "minimal" image of the RHEL 9 family from a
+# registry this machine reaches; docs/awx.md), the engine that builds it and the image's name.
+EE_BASE_IMAGE ?=
+EE_RUNTIME ?= docker
+EE_TAG    ?= medops-ee:$(shell git describe --always --dirty --tags 2>/dev/null || echo dev)
 BIN       := $(VENV)/bin
 PYTHON    ?= python3
 STAMP     := $(VENV)/.installed
@@ -22,7 +27,7 @@ export ANSIBLE_FORCE_COLOR := 0
 export PY_COLORS := 0
 
 .PHONY: help lab lab-down lab-status lab-inspect converge lab-deploy test lint pytest molecule engine images venv lock \
-  clean releases bench-inspect
+  clean releases bench-inspect ee
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -71,6 +76,12 @@ bench-inspect: $(STAMP) images ## Time medops inspect against ansible -m setup o
 	  also=(--also inventory/lab "the lab hosts"); fi; \
 	$(call timed,bench-inspect,$(BIN)/python -m medops.inspect.bench --hosts $(BENCH_HOSTS) \
 	  --doc docs/performance.md "$${also[@]}")
+
+ee: $(STAMP) ## Build the AWX execution environment image (EE_BASE_IMAGE=<registry>/<EE minimal image>)
+	@if [ -z "$(EE_BASE_IMAGE)" ]; then \
+	  echo "make ee: name the base image: make ee EE_BASE_IMAGE=<registry>/<EE minimal image> (docs/awx.md)"; exit 2; fi
+	@$(call timed,ee $(EE_TAG),$(BIN)/ansible-builder build --file execution-environment.yml --context build/ee \
+	  --container-runtime $(EE_RUNTIME) --tag $(EE_TAG) --build-arg EE_BASE_IMAGE=$(EE_BASE_IMAGE))
 
 releases: $(STAMP) ## Build the sample application's release tarballs into build/releases
 	@$(call timed,releases,$(BIN)/medops app build)
