@@ -78,7 +78,11 @@ def test_tuned_is_what_ansible_cfg_says(root: Path) -> None:
 def test_plan_changes_one_setting_at_a_time() -> None:
     cases = plan(100)
     labels = [c.label for c in cases]
-    assert labels[:2] == ["Ansible defaults", "medops ansible.cfg"]
+    assert labels[:2] == ["medops ansible.cfg", "Ansible defaults"]
+    # Only the medops ansible.cfg case converges (first run); every other case re-runs on its hosts.
+    assert [c.label for c in cases if c.first] == ["medops ansible.cfg"]
+    assert {c.state for c in cases} == {"tuned"}
+    assert cases[1].settings == DEFAULTS
     assert [c.settings.forks for c in cases if c.settings == Settings(forks=c.settings.forks)] == [
         20,
         5,
@@ -204,3 +208,12 @@ def test_bench_playbook_is_idempotent_by_construction() -> None:
 def test_slower_is_said_as_slower(results: list[Result]) -> None:
     results[1].first = _timed(440.0, 100)
     assert "first run 440.0 s against 400.0 s (1.1 x slower)" in "\n".join(findings(results, 100))
+
+
+def test_defaults_without_a_first_run_compare_re_runs(results: list[Result]) -> None:
+    results[0] = Result(Case("Ansible defaults", DEFAULTS, "tuned"), None, _timed(300.0))
+    text = "\n".join(findings(results, 100))
+    assert "against Ansible's defaults:** no-op re-run 60.0 s against 300.0 s (5.0 x faster)" in text
+    # The defaults row is not read as "one setting changed" nor as a point of the forks curve.
+    assert "5 → 150.0 s, 20 → 60.0 s" in text
+    assert text.count("with the medops ansible.cfg (") == 3

@@ -12,6 +12,7 @@ import os
 import platform
 import signal
 import subprocess
+import sys
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -97,6 +98,7 @@ class Fleet:
 
 
 def _stop_on_term(signum: int, frame: FrameType | None) -> None:
+    print(f"terminated by signal {signum}: removing the benchmark's containers", file=sys.stderr, flush=True)
     raise SystemExit(128 + signum)
 
 
