@@ -99,6 +99,8 @@ class Fleet:
 
 def _stop_on_term(signum: int, frame: FrameType | None) -> None:
     print(f"terminated by signal {signum}: removing the benchmark's containers", file=sys.stderr, flush=True)
+    # A second SIGTERM must not cut the cleanup short (containers or the network left behind).
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     raise SystemExit(128 + signum)
 
 
