@@ -242,7 +242,7 @@ def measure_fleet(count: int, image: str, cases: Sequence[Case]) -> tuple[list[R
             context["load"].append(loadavg())
         finally:
             fleet.remove()
-            print(f"removed the {count} benchmark containers and the network {NETWORK}", flush=True)
+            print(f"removed the {count} benchmark containers", flush=True)
     context["versions"] = versions()
     context["when"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return results, context

@@ -13,6 +13,7 @@ import platform
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -61,8 +62,23 @@ class Fleet:
         if ids:
             docker("rm", "-f", "-v", *ids, timeout=600)
         if self.network and self._network_is_ours():
-            docker("network", "rm", self.network)
+            self._remove_network()
         return len(ids)
+
+    def _remove_network(self, attempts: int = 10) -> None:
+        """A loaded engine may still hold endpoints of containers it just removed: try again for a while,
+        then leave the network (start() reuses it) rather than fail the cleanup."""
+        for attempt in range(attempts):
+            result = docker("network", "rm", str(self.network), check=False)
+            if result.returncode == 0 or "not found" in result.stderr:
+                return
+            if attempt + 1 < attempts:
+                time.sleep(3)
+        print(
+            f"left the network {self.network}: {result.stderr.strip()[-200:]} (the next run reuses it)",
+            file=sys.stderr,
+            flush=True,
+        )
 
     def _network_is_ours(self) -> bool:
         key, _, value = self.label.partition("=")
@@ -74,9 +90,12 @@ class Fleet:
         if docker("image", "inspect", self.image, check=False).returncode != 0:
             raise MedopsError(f"image {self.image} is missing (make images)")
         if self.network:
-            if docker("network", "inspect", self.network, check=False).returncode == 0:
+            if self._network_is_ours():
+                pass  # left by an earlier run whose cleanup the engine refused (stale endpoints)
+            elif docker("network", "inspect", self.network, check=False).returncode == 0:
                 raise MedopsError(f"a docker network {self.network} exists and is not this benchmark's")
-            docker("network", "create", "--subnet", str(self.subnet), "--label", self.label, self.network)
+            else:
+                docker("network", "create", "--subnet", str(self.subnet), "--label", self.label, self.network)
         names = self.names(count)
         network = self.network or "none"
 
