@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -851,6 +852,133 @@ def _add_patch_verbs(verbs: argparse._SubParsersAction[argparse.ArgumentParser])
     status.set_defaults(func=_patch_status)
 
 
+def _vault_path(value: str) -> Path:
+    path = Path(value)
+    if not path.is_file():
+        raise MedopsError(f"{value} does not exist or is not a file")
+    return path
+
+
+@contextlib.contextmanager
+def _about(path: Path) -> Iterator[None]:
+    """Errors about a file's content start with the file's name."""
+    try:
+        yield
+    except MedopsError as exc:
+        raise MedopsError(f"{_shown(path)}: {exc}") from None
+
+
+def _vault_set(args: argparse.Namespace) -> int:
+    import getpass
+
+    from medops.vault.crypt import read_secret
+    from medops.vault.edit import set_value, value_from_stdin
+
+    path = _vault_path(args.file)
+    secret = read_secret(args.vault_id)
+    if sys.stdin.isatty():
+        value = getpass.getpass(f"Value of {args.name}: ")
+        if getpass.getpass(f"Again, value of {args.name}: ") != value:
+            raise MedopsError("the two values differ; nothing was changed")
+    else:
+        value = value_from_stdin(sys.stdin.read())
+    with _about(path):
+        result = set_value(path, args.name, value, secret, add=args.add)
+    verb = "added" if result.added else "set"
+    print(f"{verb} {result.name} in {_shown(path)} (vault id {secret.vault_id})")
+    return 0
+
+
+def _vault_check(args: argparse.Namespace) -> int:
+    from medops.vault.crypt import parse_identity, read_secret
+    from medops.vault.edit import check_file
+
+    path = _vault_path(args.file)
+    vault_id, source = parse_identity(args.vault_id)
+    secret = read_secret(args.vault_id) if source else None
+    with _about(path):
+        result = check_file(path, vault_id, secret)
+    if result.problem:
+        print(f"{_shown(path)}: {result.problem}")
+        return 1
+    opened = ", and the password opens each" if result.decrypted else ""
+    print(f"{_shown(path)}: {result.count} values, each a !vault string of vault id {vault_id}{opened}")
+    if result.placeholders:
+        print(f"{len(result.placeholders)} still hold a placeholder: {', '.join(result.placeholders)}")
+        if args.no_placeholders:
+            return 1
+    return 0
+
+
+def _vault_rekey(args: argparse.Namespace) -> int:
+    from medops.vault.crypt import read_secret
+    from medops.vault.edit import rekey_file
+
+    path = _vault_path(args.file)
+    old = read_secret(args.vault_id)
+    new = read_secret(args.new_vault_id, new=True)
+    with _about(path):
+        count = rekey_file(path, old, new)
+    print(f"rekeyed {count} values of {_shown(path)}: vault id {old.vault_id} -> {new.vault_id}")
+    return 0
+
+
+def _add_vault_verbs(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    vault = verbs.add_parser(
+        "vault", help="vault files of per-value encrypted strings: set, check, rekey (docs/secrets.md)"
+    )
+    vault_verbs = vault.add_subparsers(dest="vault_verb", metavar="<action>", required=True)
+    file_help = "the vault file, e.g. inventory/production/group_vars/all/vault.yml"
+    name_help = "the value's name: vault_x, vault_x.key or vault_x['key.with.dots']"
+
+    set_ = vault_verbs.add_parser(
+        "set",
+        help="encrypt one value (from stdin, else asked twice without echo) into the file; the rest is kept",
+    )
+    set_.add_argument("file", help=file_help)
+    set_.add_argument("name", help=name_help)
+    set_.add_argument(
+        "--vault-id", default="prod@prompt", metavar="ID@SOURCE", help="encrypt with (default: prod@prompt)"
+    )
+    set_.add_argument("--add", action="store_true", help="create the name when it does not exist yet")
+    set_.set_defaults(func=_vault_set)
+
+    check = vault_verbs.add_parser(
+        "check", help="every value is a !vault string of the vault id (exit 1 naming the first that is not)"
+    )
+    check.add_argument("file", help=file_help)
+    check.add_argument(
+        "--vault-id",
+        default="prod",
+        metavar="ID[@SOURCE]",
+        help="expected vault id (default: prod); with @SOURCE every value must also decrypt",
+    )
+    check.add_argument(
+        "--no-placeholders",
+        action="store_true",
+        help="with @SOURCE: exit 1 when a value still holds CHANGE-ME or PLACEHOLDER",
+    )
+    check.set_defaults(func=_vault_check)
+
+    rekey = vault_verbs.add_parser(
+        "rekey", help="re-encrypt every value with a new vault id or password: all values or none"
+    )
+    rekey.add_argument("file", help=file_help)
+    rekey.add_argument(
+        "--vault-id",
+        default="prod@prompt",
+        metavar="ID@SOURCE",
+        help="the current password (default: prod@prompt)",
+    )
+    rekey.add_argument(
+        "--new-vault-id",
+        default="prod@prompt",
+        metavar="ID@SOURCE",
+        help="the new one (default: prod@prompt, asked twice)",
+    )
+    rekey.set_defaults(func=_vault_rekey)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="medops",
@@ -887,6 +1015,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_app_verbs(verbs)
     _add_inspect_verbs(verbs)
     _add_patch_verbs(verbs)
+    _add_vault_verbs(verbs)
     return parser
 
 
