@@ -79,8 +79,8 @@ releases: $(STAMP) ## Build the sample application's release tarballs into build
 lint: $(STAMP) ## ansible-lint (production profile), yamllint, ruff, mypy
 	@$(call timed,yamllint,$(BIN)/yamllint --strict .)
 	@$(call timed,ansible-lint,$(BIN)/ansible-lint --profile production -q)
-	@$(call timed,ruff,$(BIN)/ruff check scripts tests plugins molecule sampleapp roles/app/files/medops-app-switch)
-	@$(call timed,ruff format,$(BIN)/ruff format --check scripts tests plugins molecule sampleapp roles/app/files/medops-app-switch)
+	@$(call timed,ruff,$(BIN)/ruff check scripts tests plugins molecule sampleapp roles/app/files/medops-app-switch roles/postgresql/files/medops-heartbeat)
+	@$(call timed,ruff format,$(BIN)/ruff format --check scripts tests plugins molecule sampleapp roles/app/files/medops-app-switch roles/postgresql/files/medops-heartbeat)
 	@$(call timed,mypy,$(BIN)/mypy)
 
 pytest: $(STAMP) ## Unit tests and inventory sanity
