@@ -851,6 +851,73 @@ def _add_patch_verbs(verbs: argparse._SubParsersAction[argparse.ArgumentParser])
     status.set_defaults(func=_patch_status)
 
 
+def _drill_report(args: argparse.Namespace) -> int:
+    from medops.drill.record import SUBDIR, load_drills
+    from medops.drill.report import Sources, drill_data, drill_document, headline, verdict
+    from medops.report.render import to_html, to_json, to_markdown
+
+    records = _records(args.records)
+    loaded = load_drills(records)
+    for problem in loaded.problems:
+        print(f"medops: warning: unreadable drill record {problem}", file=sys.stderr)
+    if not loaded.drills:
+        raise MedopsError(
+            f"no drill records in {_shown(records / SUBDIR)} (playbooks/dr-rebuild.yml writes them)"
+        )
+    try:
+        drill = loaded.find(args.drill) if args.drill else loaded.drills[-1]
+    except LookupError as exc:
+        raise MedopsError(str(exc)) from None
+    out = Path(args.out).resolve() if args.out else records / "drill-reports"
+    langs = [args.lang] if args.lang else ["en", "zh-CN"]
+    sources = Sources(record=drill.source, version=__version__, generated=datetime.now(UTC))
+    if not args.no_write:
+        out.mkdir(parents=True, exist_ok=True)
+        for lang in langs:
+            document = drill_document(drill, lang, sources)
+            texts = {
+                "html": to_html(document),
+                "md": to_markdown(document),
+                "json": to_json(drill_data(drill, lang, sources)),
+            }
+            for ext, text in texts.items():
+                target = out / f"{drill.id}.{lang}.{ext}"
+                target.write_text(text, encoding="utf-8")
+                print(f"wrote {_shown(target)}")
+    for line in headline(drill, langs[0]):
+        print(line)
+    return verdict(drill)
+
+
+def _add_drill_verbs(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    drill = verbs.add_parser(
+        "drill", help="disaster-recovery drills: the records of dr-rebuild and dr-failback, reported"
+    )
+    drill_verbs = drill.add_subparsers(dest="drill_verb", metavar="<action>", required=True)
+    report = drill_verbs.add_parser(
+        "report",
+        help="write a drill's report (HTML with timelines, Markdown, JSON; English and Chinese) and print "
+        "its headline figures (exit 0 all met, 1 an objective missed or the fail-back pending, "
+        "2 failed or refused)",
+    )
+    report.add_argument(
+        "drill",
+        nargs="?",
+        help="record id (qcis-20261122T020000Z) or system (its newest); default: the newest",
+    )
+    report.add_argument(
+        "--records",
+        metavar="DIR",
+        help="records folder (default: $MEDOPS_RECORDS, else records/ at the repository root)",
+    )
+    report.add_argument(
+        "--out", metavar="DIR", help="write the reports here (default: <records>/drill-reports)"
+    )
+    report.add_argument("--lang", choices=["en", "zh-CN"], help="only this language (default: both)")
+    report.add_argument("--no-write", action="store_true", help="print the headline figures only")
+    report.set_defaults(func=_drill_report)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="medops",
@@ -887,6 +954,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_app_verbs(verbs)
     _add_inspect_verbs(verbs)
     _add_patch_verbs(verbs)
+    _add_drill_verbs(verbs)
     return parser
 
 
