@@ -126,8 +126,22 @@ def test_checksum_tables(medops_dr: ModuleType) -> None:
         {"qcis": {"public.a": "3:42", "public.b": "1:7"}}, {"qcis": {"public.a": "3:42"}}
     )
     assert rows == [
-        {"database": "qcis", "table": "public.a", "rows": 3, "spare": "3:42", "primary": "3:42"},
-        {"database": "qcis", "table": "public.b", "rows": 1, "spare": "1:7", "primary": "missing"},
+        {
+            "database": "qcis",
+            "table": "public.a",
+            "rows": 3,
+            "spare": "3:42",
+            "primary": "3:42",
+            "equal": True,
+        },
+        {
+            "database": "qcis",
+            "table": "public.b",
+            "rows": 1,
+            "spare": "1:7",
+            "primary": "missing",
+            "equal": False,
+        },
     ]
 
 
@@ -137,3 +151,17 @@ def test_projection_scales_the_restore(medops_dr: ModuleType) -> None:
     assert out["restore_seconds"] == 3500.0 and out["total_seconds"] == 3560.0
     assert out["within_rto"] and out["measured_share"] == pytest.approx(1 / 350, abs=1e-6)
     assert medops_dr.projection(phases, 0, 10, 350, 28800) is None
+
+
+def test_merge_phases_spans_every_host(medops_dr: ModuleType) -> None:
+    merged = medops_dr.merge_phases(
+        [
+            {"name": "maintenance", "t0": 10, "t1": 12},
+            {"name": "checks", "t0": 0, "t1": 9},
+            {"name": "maintenance", "t0": 9.5, "t1": 13},
+        ]
+    )
+    assert merged == [
+        {"name": "checks", "t0": 0.0, "t1": 9.0},
+        {"name": "maintenance", "t0": 9.5, "t1": 13.0},
+    ]

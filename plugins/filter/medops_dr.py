@@ -62,6 +62,21 @@ def phases(entries: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
+def merge_phases(entries: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Phases timed on several hosts as one list: a phase that ran on more than one host (the maintenance
+    page on the spare and every application host) spans from its first start to its last end; ordered
+    by start."""
+    merged: dict[str, dict[str, Any]] = {}
+    for e in entries:
+        name = str(e["name"])
+        if name in merged:
+            merged[name]["t0"] = min(merged[name]["t0"], float(e["t0"]))
+            merged[name]["t1"] = max(merged[name]["t1"], float(e["t1"]))
+        else:
+            merged[name] = {"name": name, "t0": float(e["t0"]), "t1": float(e["t1"])}
+    return sorted(merged.values(), key=lambda p: p["t0"])
+
+
 def lsn_position(lsn: Any) -> int | None:
     """A WAL position written 0/5000028 as a byte offset."""
     match = _LSN.match(str(lsn or "").strip())
@@ -183,6 +198,7 @@ def checksum_tables(spare: Mapping[str, Any], primary: Mapping[str, Any]) -> lis
                     "rows": int(value.split(":", 1)[0] or 0),
                     "spare": str(left.get(table, "missing")),
                     "primary": str(right.get(table, "missing")),
+                    "equal": table in left and table in right and str(left[table]) == str(right[table]),
                 }
             )
     return out
@@ -224,7 +240,9 @@ class FilterModule:
             "medops_time_problems": time_problems,
             "medops_utc": utc,
             "medops_dr_phases": phases,
+            "medops_merge_phases": merge_phases,
             "medops_segment_lsn": segment_lsn,
+            "medops_lsn_position": lsn_position,
             "medops_wal_span": wal_span,
             "medops_history_switch": history_switch,
             "medops_last_deploy": last_deploy,
