@@ -8,6 +8,8 @@ VENV      ?= .venv
 LAB_APP_VERSION ?= 1.1.0
 # Light containers `make bench-inspect` starts (and removes) to time the weekly inspection.
 BENCH_HOSTS ?= 50
+# The system `make drill` crashes, rebuilds on the spare and fails back (docs/runbooks/dr-drill.md).
+DRILL_SYSTEM ?= qcis
 BIN       := $(VENV)/bin
 PYTHON    ?= python3
 STAMP     := $(VENV)/.installed
@@ -22,7 +24,7 @@ export ANSIBLE_FORCE_COLOR := 0
 export PY_COLORS := 0
 
 .PHONY: help lab lab-down lab-status lab-inspect converge lab-deploy test lint pytest molecule engine images venv lock \
-  clean releases bench-inspect
+  clean releases bench-inspect drill
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -66,6 +68,10 @@ lab-status: $(STAMP) ## Show the state of each lab host
 lab-inspect: $(STAMP) ## Inspect the lab now (records and reports in .lab/records; exit 1 warnings, 2 critical)
 	@mkdir -p .lab
 	MEDOPS_RECORDS=.lab/records $(BIN)/medops inspect --summary
+
+drill: $(STAMP) releases ## A whole DR drill on the lab (DRILL_SYSTEM, default qcis): crash, rebuild, fail-back, report
+	@mkdir -p .lab
+	@$(call timed,drill $(DRILL_SYSTEM),MEDOPS_RECORDS=.lab/records $(BIN)/medops lab drill --system $(DRILL_SYSTEM))
 
 bench-inspect: $(STAMP) images ## Time medops inspect against ansible -m setup on throwaway containers
 	@also=(); if docker ps -q --filter label=medops.lab=medops-lab | grep -q .; then \

@@ -17,6 +17,9 @@ import pytest
 from medops.cli import main
 from medops.drill.record import RecordError, load_drills, parse_drill
 from medops.drill.report import Sources, drill_data, drill_document, headline, projected_phases, verdict
+from medops.errors import MedopsError
+from medops.lab.drill import committed, plan_drill
+from medops.lab.model import LabEstate, LabHost
 from medops.report.render import to_html, to_json, to_markdown
 from medops.report.svg import Mark, Span, timeline_chart
 
@@ -201,3 +204,35 @@ def test_cli_writes_both_languages_and_prints_the_headline(
 def test_cli_without_records_says_where_it_looked(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["drill", "report", "--records", str(tmp_path)]) == 2
     assert "no drill records in" in capsys.readouterr().err
+
+
+def _estate() -> LabEstate:
+    def host(name: str, address: str, *groups: str) -> LabHost:
+        return LabHost(name, address, 12, groups)
+
+    return LabEstate(
+        "medops-lab",
+        "172.30.77.0/24",
+        (
+            host("qcis-app1", "172.30.77.11", "qcis", "qcis_app"),
+            host("qcis-db1", "172.30.77.21", "qcis", "qcis_db"),
+            host("spare1", "172.30.77.61", "spare"),
+        ),
+    )
+
+
+def test_lab_drill_plan_names_the_hosts() -> None:
+    plan = plan_drill(_estate(), "qcis", 90, 60)
+    assert (plan.primary.name, plan.spare.name, plan.app.name) == ("qcis-db1", "spare1", "qcis-app1")
+    with pytest.raises(MedopsError, match="system 'chfms' needs exactly one host in chfms_db"):
+        plan_drill(_estate(), "chfms", 90, 60)
+
+
+def test_lab_drill_counts_only_committed_reports() -> None:
+    log = (
+        '1795312770.1 {"id": 41} 201\n'
+        "1795312770.3 {} 000\n"
+        '1795312770.5 {"error": "database unavailable"} 503\n'
+        '1795312770.7 {"id": 42} 201\n'
+    )
+    assert committed(log) == [(1795312770.1, 41), (1795312770.7, 42)]

@@ -90,6 +90,23 @@ def _lab_status(_: argparse.Namespace) -> int:
     return 0 if all(state == "running" for _, _, state in rows) else 1
 
 
+def _lab_drill(args: argparse.Namespace) -> int:
+    from medops.lab.drill import newest_record, plan_drill, run_drill
+    from medops.lab.estate import load_estate
+
+    root = repo_root()
+    estate = load_estate(root)
+    plan = plan_drill(estate, args.system, float(args.write_seconds), float(args.temporary_seconds))
+    started = time.time()
+    run_drill(root, estate, plan)
+    records = _records(args.records)
+    drill_id = newest_record(records, args.system, started)
+    if drill_id is None:
+        raise MedopsError(f"the drill ran but wrote no record in {_shown(records / 'drills')}")
+    report = argparse.Namespace(drill=drill_id, records=args.records, out=None, lang=None, no_write=False)
+    return _drill_report(report)
+
+
 def _day(text: str) -> date:
     """argparse type: a date written YYYY-MM-DD."""
     try:
@@ -950,6 +967,30 @@ def build_parser() -> argparse.ArgumentParser:
         func=_lab_down
     )
     lab_verbs.add_parser("status", help="show each lab host's container state").set_defaults(func=_lab_status)
+    drill = lab_verbs.add_parser(
+        "drill",
+        help="a whole DR drill of one system on the lab: write load, crash of the primary, rebuild, "
+        "writes on the temporary environment, fail-back, report (docs/runbooks/dr-drill.md)",
+    )
+    drill.add_argument("--system", default="qcis", help="the system to drill (default: qcis)")
+    drill.add_argument(
+        "--write-seconds",
+        type=_positive(float, "number of seconds"),
+        default=90.0,
+        metavar="S",
+        help="write load on the primary before the crash (default: 90)",
+    )
+    drill.add_argument(
+        "--temporary-seconds",
+        type=_positive(float, "number of seconds"),
+        default=60.0,
+        metavar="S",
+        help="write load on the temporary environment (default: 60)",
+    )
+    drill.add_argument(
+        "--records", metavar="DIR", help="records folder (default: $MEDOPS_RECORDS, else records/)"
+    )
+    drill.set_defaults(func=_lab_drill)
     _add_backup_verbs(verbs)
     _add_app_verbs(verbs)
     _add_inspect_verbs(verbs)
