@@ -113,7 +113,7 @@ WRITER = (
     "out=$(curl -s -k --max-time 3 -H 'Content-Type: application/json' "
     '-d \'{{"institution_code": "{code}", "period": "2026-11", "indicator": "drill", "value": 1}}\' '
     "-w ' %{{http_code}}' https://{address}/api/reports); "
-    'echo "$(date +%s.%N) $out" >> /tmp/writer-{name}.log; sleep 0.2; done'
+    'echo "$(date +%s.%N)" $out >> /tmp/writer-{name}.log; sleep 0.2; done'
 )
 
 
@@ -280,9 +280,9 @@ def test_a_second_rebuild_is_refused_while_the_spare_holds_data() -> None:
 
 def test_rows_are_written_on_the_temporary_environment() -> None:
     _start_writer("temporary", SPARE_ADDRESS, "TEMPORARY")
-    time.sleep(20)
+    time.sleep(30)
     DRILL["temporary_rows"] = _stop_writer("temporary")
-    assert len(DRILL["temporary_rows"]) > 20
+    assert len(DRILL["temporary_rows"]) >= 10
     assert _beats(SPARE, SPARE) > 10
 
 
@@ -312,7 +312,7 @@ def test_failback_brings_every_row_home() -> None:
     failback = record["failback"]
     assert failback["outcome"] == "success"
     assert [p["name"] for p in failback["phases"]] == [
-        "checks", "maintenance", "final_wal", "primary", "restore", "recovery", "verify", "in_service",
+        "checks", "primary", "maintenance", "final_wal", "restore", "recovery", "verify", "in_service",
         "spare", "backup",
     ]  # fmt: skip
     assert failback["checksums"]["equal"] is True and failback["checksums"]["tables"]

@@ -37,7 +37,7 @@ WRITER = (
     "out=$(curl -s -k --max-time 3 -H 'Content-Type: application/json' "
     '-d \'{{"institution_code": "DRILL-{code}", "period": "2026-11", "indicator": "drill", "value": 1}}\' '
     "-w ' %{{http_code}}' https://{address}/api/reports); "
-    'echo "$(date +%s.%N) $out" >> /tmp/medops-drill-{name}.log; sleep 0.2; done'
+    'echo "$(date +%s.%N)" $out >> /tmp/medops-drill-{name}.log; sleep 0.2; done'
 )
 
 
