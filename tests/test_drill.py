@@ -25,6 +25,9 @@ from medops.report.svg import Mark, Span, timeline_chart
 
 DATA = Path(__file__).resolve().parent / "data"
 COMPLETE = DATA / "drills" / "qcis-20261122T020000Z.json"
+# Records dr-rebuild.yml and dr-failback.yml wrote in molecule/dr: refused (repository host stopped),
+# failed (a bug since fixed), and a whole drill.
+RECORDED = sorted((DATA / "drills-molecule").glob("*.json"))
 REFUSED = DATA / "drills" / "qcis-20261122T015500Z.json"
 SOURCES = Sources(
     record="drills/qcis-20261122T020000Z.json", version="0.0.0", generated=datetime(2026, 11, 22, tzinfo=UTC)
@@ -236,3 +239,22 @@ def test_lab_drill_counts_only_committed_reports() -> None:
         '1795312770.7 {"id": 42} 201\n'
     )
     assert committed(log) == [(1795312770.1, 41), (1795312770.7, 42)]
+
+
+@pytest.mark.parametrize("path", RECORDED, ids=[p.name for p in RECORDED])
+@pytest.mark.parametrize("lang", ["en", "zh-CN"])
+def test_records_the_playbooks_wrote_render(path: Path, lang: str) -> None:
+    drill = parse_drill(path.read_text(), f"drills/{path.name}")
+    html = to_html(drill_document(drill, lang, SOURCES))
+    assert f'<html lang="{lang}">' in html
+    assert json.loads(to_json(drill_data(drill, lang, SOURCES)))["id"] == drill.id
+    assert headline(drill, lang)
+
+
+def test_recorded_drill_holds_every_figure() -> None:
+    drill = parse_drill((DATA / "drills-molecule" / "qcis-20261122T192527Z.json").read_text(), "x")
+    rebuild, failback = drill.rebuild, drill.failback
+    assert rebuild.outcome == "success" and rebuild.rpo_met and rebuild.rto_met
+    assert rebuild.restore is not None and rebuild.restore.wal.reached_archive_end
+    assert failback is not None and failback.checksums_equal and failback.temporary_beats
+    assert verdict(drill) == 0
