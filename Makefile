@@ -10,6 +10,13 @@ LAB_APP_VERSION ?= 1.1.0
 BENCH_HOSTS ?= 50
 # The system `make drill` crashes, rebuilds on the spare and fails back (docs/runbooks/dr-drill.md).
 DRILL_SYSTEM ?= qcis
+# Light containers `make bench-converge` starts (and removes) to time a converge at fleet size.
+BENCH_CONVERGE_HOSTS ?= 100
+# `make ee`: the execution environment's base image (an EE "minimal" image of the RHEL 9 family from a
+# registry this machine reaches; docs/awx.md), the engine that builds it and the image's name.
+EE_BASE_IMAGE ?=
+EE_RUNTIME ?= docker
+EE_TAG    ?= medops-ee:$(shell git describe --always --dirty --tags 2>/dev/null || echo dev)
 BIN       := $(VENV)/bin
 PYTHON    ?= python3
 STAMP     := $(VENV)/.installed
@@ -24,10 +31,10 @@ export ANSIBLE_FORCE_COLOR := 0
 export PY_COLORS := 0
 
 .PHONY: help lab lab-down lab-status lab-inspect converge lab-deploy test lint pytest molecule engine images venv lock \
-  clean releases bench-inspect drill
+  clean releases bench-inspect bench-converge bench-lab-converge ee drill
 
 help: ## List the targets
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-19s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(call timed,venv,\
@@ -78,6 +85,22 @@ bench-inspect: $(STAMP) images ## Time medops inspect against ansible -m setup o
 	  also=(--also inventory/lab "the lab hosts"); fi; \
 	$(call timed,bench-inspect,$(BIN)/python -m medops.inspect.bench --hosts $(BENCH_HOSTS) \
 	  --doc docs/performance.md "$${also[@]}")
+
+ee: $(STAMP) ## Build the AWX execution environment image (EE_BASE_IMAGE=<registry>/<EE minimal image>)
+	@if [ -z "$(EE_BASE_IMAGE)" ]; then \
+	  echo "make ee: name the base image: make ee EE_BASE_IMAGE=<registry>/<EE minimal image> (docs/awx.md)"; exit 2; fi
+	@$(call timed,ee $(EE_TAG),$(BIN)/ansible-builder build --file execution-environment.yml --context build/ee \
+	  --container-runtime $(EE_RUNTIME) --tag $(EE_TAG) --build-arg EE_BASE_IMAGE=$(EE_BASE_IMAGE))
+
+bench-converge: $(STAMP) images ## Time a converge of light containers: forks, strategy, pipelining, fact cache
+	@$(call timed,bench-converge,$(BIN)/python -m medops.bench.converge --hosts $(BENCH_CONVERGE_HOSTS) \
+	  --doc docs/performance.md)
+
+bench-lab-converge: $(STAMP) images ## Rebuild the lab twice, time site.yml: ansible.cfg against defaults
+	@if [ "$(LAB_REBUILD)" != yes ]; then \
+	  echo "make bench-lab-converge removes and re-creates the lab twice: run it when nobody uses the lab," \
+	  "as make bench-lab-converge LAB_REBUILD=yes"; exit 2; fi
+	@$(call timed,bench-lab-converge,$(BIN)/python -m medops.bench.converge --lab --doc docs/performance.md)
 
 releases: $(STAMP) ## Build the sample application's release tarballs into build/releases
 	@$(call timed,releases,$(BIN)/medops app build)

@@ -139,8 +139,9 @@ def _stop_clients() -> dict[str, list[tuple[float, int]]]:
 
 
 # "At most a few seconds of failures per host": the restart and the first healthy answer.
-# Measured on the 2-core CI machine with the other scenarios side by side: see the commit.
-OUT_OF_SERVICE_MAX = 10.0
+# Measured on the 2-core machine with three other scenarios side by side (load 6-9): the clients
+# saw 0.4 s and 1.2 s of 503s; the bound leaves four times that for a slower machine.
+OUT_OF_SERVICE_MAX = 5.0
 
 
 def _seconds(stamp: str) -> float:
