@@ -8,6 +8,8 @@ VENV      ?= .venv
 LAB_APP_VERSION ?= 1.1.0
 # Light containers `make bench-inspect` starts (and removes) to time the weekly inspection.
 BENCH_HOSTS ?= 50
+# The system `make drill` crashes, rebuilds on the spare and fails back (docs/runbooks/dr-drill.md).
+DRILL_SYSTEM ?= qcis
 # Light containers `make bench-converge` starts (and removes) to time a converge at fleet size.
 BENCH_CONVERGE_HOSTS ?= 100
 # `make ee`: the execution environment's base image (an EE "minimal" image of the RHEL 9 family from a
@@ -29,7 +31,7 @@ export ANSIBLE_FORCE_COLOR := 0
 export PY_COLORS := 0
 
 .PHONY: help lab lab-down lab-status lab-inspect converge lab-deploy test lint pytest molecule engine images venv lock \
-  clean releases bench-inspect bench-converge bench-lab-converge ee
+  clean releases bench-inspect bench-converge bench-lab-converge ee drill
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-19s %s\n", $$1, $$2}'
@@ -74,6 +76,10 @@ lab-inspect: $(STAMP) ## Inspect the lab now (records and reports in .lab/record
 	@mkdir -p .lab
 	MEDOPS_RECORDS=.lab/records $(BIN)/medops inspect --summary
 
+drill: $(STAMP) releases ## A whole DR drill on the lab (DRILL_SYSTEM, default qcis): crash, rebuild, fail-back, report
+	@mkdir -p .lab
+	@$(call timed,drill $(DRILL_SYSTEM),MEDOPS_RECORDS=.lab/records $(BIN)/medops lab drill --system $(DRILL_SYSTEM))
+
 bench-inspect: $(STAMP) images ## Time medops inspect against ansible -m setup on throwaway containers
 	@also=(); if docker ps -q --filter label=medops.lab=medops-lab | grep -q .; then \
 	  also=(--also inventory/lab "the lab hosts"); fi; \
@@ -102,8 +108,8 @@ releases: $(STAMP) ## Build the sample application's release tarballs into build
 lint: $(STAMP) ## ansible-lint (production profile), yamllint, ruff, mypy
 	@$(call timed,yamllint,$(BIN)/yamllint --strict .)
 	@$(call timed,ansible-lint,$(BIN)/ansible-lint --profile production -q)
-	@$(call timed,ruff,$(BIN)/ruff check scripts tests plugins molecule sampleapp roles/app/files/medops-app-switch)
-	@$(call timed,ruff format,$(BIN)/ruff format --check scripts tests plugins molecule sampleapp roles/app/files/medops-app-switch)
+	@$(call timed,ruff,$(BIN)/ruff check scripts tests plugins molecule sampleapp roles/app/files/medops-app-switch roles/postgresql/files/medops-heartbeat)
+	@$(call timed,ruff format,$(BIN)/ruff format --check scripts tests plugins molecule sampleapp roles/app/files/medops-app-switch roles/postgresql/files/medops-heartbeat)
 	@$(call timed,mypy,$(BIN)/mypy)
 
 pytest: $(STAMP) ## Unit tests and inventory sanity

@@ -91,6 +91,23 @@ def _lab_status(_: argparse.Namespace) -> int:
     return 0 if all(state == "running" for _, _, state in rows) else 1
 
 
+def _lab_drill(args: argparse.Namespace) -> int:
+    from medops.lab.drill import newest_record, plan_drill, run_drill
+    from medops.lab.estate import load_estate
+
+    root = repo_root()
+    estate = load_estate(root)
+    plan = plan_drill(estate, args.system, float(args.write_seconds), float(args.temporary_seconds))
+    started = time.time()
+    run_drill(root, estate, plan)
+    records = _records(args.records)
+    drill_id = newest_record(records, args.system, started)
+    if drill_id is None:
+        raise MedopsError(f"the drill ran but wrote no record in {_shown(records / 'drills')}")
+    report = argparse.Namespace(drill=drill_id, records=args.records, out=None, lang=None, no_write=False)
+    return _drill_report(report)
+
+
 def _day(text: str) -> date:
     """argparse type: a date written YYYY-MM-DD."""
     try:
@@ -979,6 +996,73 @@ def _add_vault_verbs(verbs: argparse._SubParsersAction[argparse.ArgumentParser])
     rekey.set_defaults(func=_vault_rekey)
 
 
+def _drill_report(args: argparse.Namespace) -> int:
+    from medops.drill.record import SUBDIR, load_drills
+    from medops.drill.report import Sources, drill_data, drill_document, headline, verdict
+    from medops.report.render import to_html, to_json, to_markdown
+
+    records = _records(args.records)
+    loaded = load_drills(records)
+    for problem in loaded.problems:
+        print(f"medops: warning: unreadable drill record {problem}", file=sys.stderr)
+    if not loaded.drills:
+        raise MedopsError(
+            f"no drill records in {_shown(records / SUBDIR)} (playbooks/dr-rebuild.yml writes them)"
+        )
+    try:
+        drill = loaded.find(args.drill) if args.drill else loaded.drills[-1]
+    except LookupError as exc:
+        raise MedopsError(str(exc)) from None
+    out = Path(args.out).resolve() if args.out else records / "drill-reports"
+    langs = [args.lang] if args.lang else ["en", "zh-CN"]
+    sources = Sources(record=drill.source, version=__version__, generated=datetime.now(UTC))
+    if not args.no_write:
+        out.mkdir(parents=True, exist_ok=True)
+        for lang in langs:
+            document = drill_document(drill, lang, sources)
+            texts = {
+                "html": to_html(document),
+                "md": to_markdown(document),
+                "json": to_json(drill_data(drill, lang, sources)),
+            }
+            for ext, text in texts.items():
+                target = out / f"{drill.id}.{lang}.{ext}"
+                target.write_text(text, encoding="utf-8")
+                print(f"wrote {_shown(target)}")
+    for line in headline(drill, langs[0]):
+        print(line)
+    return verdict(drill)
+
+
+def _add_drill_verbs(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    drill = verbs.add_parser(
+        "drill", help="disaster-recovery drills: the records of dr-rebuild and dr-failback, reported"
+    )
+    drill_verbs = drill.add_subparsers(dest="drill_verb", metavar="<action>", required=True)
+    report = drill_verbs.add_parser(
+        "report",
+        help="write a drill's report (HTML with timelines, Markdown, JSON; English and Chinese) and print "
+        "its headline figures (exit 0 all met, 1 an objective missed or the fail-back pending, "
+        "2 failed or refused)",
+    )
+    report.add_argument(
+        "drill",
+        nargs="?",
+        help="record id (qcis-20261122T020000Z) or system (its newest); default: the newest",
+    )
+    report.add_argument(
+        "--records",
+        metavar="DIR",
+        help="records folder (default: $MEDOPS_RECORDS, else records/ at the repository root)",
+    )
+    report.add_argument(
+        "--out", metavar="DIR", help="write the reports here (default: <records>/drill-reports)"
+    )
+    report.add_argument("--lang", choices=["en", "zh-CN"], help="only this language (default: both)")
+    report.add_argument("--no-write", action="store_true", help="print the headline figures only")
+    report.set_defaults(func=_drill_report)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="medops",
@@ -1011,11 +1095,36 @@ def build_parser() -> argparse.ArgumentParser:
         func=_lab_down
     )
     lab_verbs.add_parser("status", help="show each lab host's container state").set_defaults(func=_lab_status)
+    drill = lab_verbs.add_parser(
+        "drill",
+        help="a whole DR drill of one system on the lab: write load, crash of the primary, rebuild, "
+        "writes on the temporary environment, fail-back, report (docs/runbooks/dr-drill.md)",
+    )
+    drill.add_argument("--system", default="qcis", help="the system to drill (default: qcis)")
+    drill.add_argument(
+        "--write-seconds",
+        type=_positive(float, "number of seconds"),
+        default=90.0,
+        metavar="S",
+        help="write load on the primary before the crash (default: 90)",
+    )
+    drill.add_argument(
+        "--temporary-seconds",
+        type=_positive(float, "number of seconds"),
+        default=60.0,
+        metavar="S",
+        help="write load on the temporary environment (default: 60)",
+    )
+    drill.add_argument(
+        "--records", metavar="DIR", help="records folder (default: $MEDOPS_RECORDS, else records/)"
+    )
+    drill.set_defaults(func=_lab_drill)
     _add_backup_verbs(verbs)
     _add_app_verbs(verbs)
     _add_inspect_verbs(verbs)
     _add_patch_verbs(verbs)
     _add_vault_verbs(verbs)
+    _add_drill_verbs(verbs)
     return parser
 
 

@@ -5,7 +5,8 @@ Both dictionaries hold the same keys (tests/test_report.py checks it). Values ar
 the language's own words, translating parameters that are label keys themselves (`*_label`) and wording
 parameters that are a `Msg` themselves in the same language.
 
-The inspection's labels (`insp.*`) live in `medops.report.labels_inspect` and join both dictionaries here.
+The inspection's labels (`insp.*`) live in `medops.report.labels_inspect`, the drill report's (`drill.*`) in
+`medops.report.labels_drill`; both join the two dictionaries here.
 """
 
 # The Chinese labels use full-width punctuation, as Chinese text should.
@@ -15,6 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from medops.report.labels_drill import EN as DRILL_EN
+from medops.report.labels_drill import ZH_CN as DRILL_ZH_CN
 from medops.report.labels_inspect import EN as INSPECT_EN
 from medops.report.labels_inspect import ZH_CN as INSPECT_ZH_CN
 from medops.report.messages import Msg
@@ -560,6 +563,8 @@ ZH_CN: dict[str, str] = {
 
 EN.update(INSPECT_EN)
 ZH_CN.update(INSPECT_ZH_CN)
+EN.update(DRILL_EN)
+ZH_CN.update(DRILL_ZH_CN)
 
 LABELS: Mapping[str, Mapping[str, str]] = {"en": EN, "zh-CN": ZH_CN}
 
