@@ -194,16 +194,23 @@ def test_bad_extra_var_fails_the_job_before_anything_changes(jobs_folder: Path) 
 
 def test_missing_vault_credential_fails_the_job_before_any_host_is_reached(jobs_folder: Path) -> None:
     """The production inventory without the `prod` vault password (AWX: a job template without the vault
-    credential): the run stops while loading the hosts' variables, before any task reaches a host."""
+    credential): site.yml's first play cannot open the vault values and fails every host on the control
+    node, so no task reaches a host. The job's extra variables point the connection at a container that
+    does not exist, so even a regression could not contact a production address from here."""
     job = run_job(
         jobs_folder,
         "no-vault",
         str(ROOT / "inventory" / "production"),
+        extravars={"ansible_connection": "community.docker.docker", "ansible_host": "medops-no-such-host"},
         cmdline="--check",
         limit="backup1",
     )
     assert job.status == "failed"
     assert job.rc != 0
     assert "Decryption failed" in job.stdout or "no vault secrets" in job.stdout, job.stdout[-2000:]
-    reached = [e for e in job.events if str(e.get("event", "")).startswith("runner_on_")]
-    assert reached == []
+    ran = [
+        (e["event"], e["event_data"].get("task", ""))
+        for e in job.events
+        if str(e.get("event", "")).startswith("runner_on_") and e["event"] != "runner_on_start"
+    ]
+    assert ran == [("runner_on_failed", "Open every vault value of the host")], ran
