@@ -1,6 +1,8 @@
-"""A patch cycle as an engineer runs it: plan, refusals (no approval, altered hash, a host that fails its
-pre-check), the approved patch, a second plan with nothing pending, compliance status. The tests run in
-file order; each builds on the estate the previous one left."""
+"""A patch cycle as an engineer runs it, on the Debian 12 estate of the DR scenario with the security
+updates the image lacks really pending: the release deployed, plan (the plan playbook changes nothing),
+refusals (no approval, altered hash, a host that fails its pre-check), the approved patch, a second plan
+with nothing pending, compliance status. The tests run in file order; each builds on the estate the
+previous one left, and the drill (test_2_dr_drill.py) runs on the patched estate afterwards."""
 
 from __future__ import annotations
 
@@ -19,8 +21,9 @@ EPHEMERAL = Path(os.environ.get("MOLECULE_EPHEMERAL_DIRECTORY", "/nonexistent"))
 RECORDS = EPHEMERAL / "records"
 PATCHES = RECORDS / "patches"
 APPROVALS = PATCHES / "approvals"
-DB, BACKUP, A1, A2 = "molecule-patch-db", "molecule-patch-backup", "molecule-patch-a1", "molecule-patch-a2"
-HOSTS = (DB, BACKUP, A1, A2)
+DB, BACKUP, SPARE = "molecule-dr-db", "molecule-dr-backup", "molecule-dr-spare"
+A1, A2 = "molecule-dr-app", "molecule-dr-app2"
+HOSTS = (DB, BACKUP, SPARE, A1, A2)
 CHANGE = "CHG-MOLECULE-1"
 FULL_DISK = "/var/cache/apt/archives"
 
@@ -109,6 +112,53 @@ def _healthy() -> None:
     assert _host(DB).run("pg_isready -q -p 5432").rc == 0
 
 
+def test_deploy_gives_both_application_hosts_the_release() -> None:
+    """The patch's health checks need the application serving (and the database host a backup)."""
+    result = subprocess.run(
+        [
+            "ansible-playbook",
+            "-i",
+            os.environ["MOLECULE_INVENTORY_FILE"],
+            "-e",
+            "system=qcis",
+            "-e",
+            "version=1.1.0",
+            str(ROOT / "playbooks" / "deploy.yml"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=_env(),
+    )
+    assert result.returncode == 0, _said(result)[-5000:]
+    _healthy()
+
+
+def test_the_plan_playbook_changes_nothing(tmp_path: Path) -> None:
+    """Collecting the pending updates is read-only on every host (what the patching idempotence proved)."""
+    result = subprocess.run(
+        [
+            "ansible-playbook",
+            "-i",
+            os.environ["MOLECULE_INVENTORY_FILE"],
+            "-e",
+            f"patch_collect_dir={tmp_path}",
+            str(ROOT / "playbooks" / "patch-plan.yml"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=_env(),
+    )
+    assert result.returncode == 0, _said(result)[-5000:]
+    recap = {
+        m.group(1): int(m.group(2))
+        for m in re.finditer(r"^(\S+)\s+: ok=\d+\s+changed=(\d+)", result.stdout, re.MULTILINE)
+    }
+    assert set(recap) == set(HOSTS) and set(recap.values()) == {0}, recap
+    assert {p.stem for p in tmp_path.glob("*.json")} == set(HOSTS)
+
+
 def test_plan_lists_the_pending_security_updates() -> None:
     proposal = _plan()
     assert proposal["environment"] == "molecule"
@@ -170,7 +220,7 @@ def test_a_host_failing_its_precheck_stops_the_run_before_any_change() -> None:
     assert _snapshot() == before
     record = json.loads((PATCHES / CHANGE / f"{A2}.json").read_text())
     assert record["outcome"] == "refused" and "free" in record["failure"]
-    for name in (DB, BACKUP, A1):
+    for name in (DB, BACKUP, SPARE, A1):
         assert not (PATCHES / CHANGE / f"{name}.json").exists()
     for name in (A1, A2):
         assert not _host(name).file("/var/lib/medops/maintenance/qcis").exists

@@ -1,11 +1,11 @@
-"""A disaster-recovery drill as an engineer runs it, end to end. The tests run in file order; each builds on
-the estate the previous one left:
+"""A disaster-recovery drill as an engineer runs it, end to end, on the estate test_1_patch_cycle.py
+patched. The tests run in file order; each builds on the estate the previous one left:
 
-deploy (a release and a backup) -> restore test (the last row counts known) -> rows written through the
-application -> the primary killed without warning (docker kill) -> rebuild refused while the repository
-host is stopped -> rebuild on the spare -> a second rebuild refused (the spare holds data) -> rows written
-on the temporary environment -> the primary replaced by a fresh container -> fail-back -> every row there,
-the spare back to spare state -> the drill report."""
+deploy (the release and a backup are there) -> restore test (the last row counts known) -> rows
+written through the application -> the primary killed without warning (docker kill) -> rebuild refused
+while the repository host is stopped -> rebuild on the spare -> a second rebuild refused (the spare
+holds data) -> rows written on the temporary environment -> the primary replaced by a fresh container
+-> fail-back -> every row there, the spare back to spare state -> the drill report."""
 
 from __future__ import annotations
 
