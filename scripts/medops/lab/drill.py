@@ -32,13 +32,32 @@ from medops.errors import MedopsError
 from medops.lab import containers
 from medops.lab.model import LabEstate, LabHost
 
-WRITER = (
-    "while [ ! -f /tmp/medops-drill-stop-{name} ]; do "
-    "out=$(curl -s -k --max-time 3 -H 'Content-Type: application/json' "
-    '-d \'{{"institution_code": "DRILL-{code}", "period": "2026-11", "indicator": "drill", "value": 1}}\' '
-    "-w ' %{{http_code}}' https://{address}/api/reports); "
-    'echo "$(date +%s.%N)" $out >> /tmp/medops-drill-{name}.log; sleep 0.2; done'
-)
+# The write load, run on an application host with the python3 every managed host has (curl is not part
+# of the baseline): a report every 0.2 s through nginx, each answer logged as "<time> <body> <status>".
+WRITER = """
+import json, os, ssl, time, urllib.error, urllib.request
+context = ssl.create_default_context()
+context.check_hostname = False
+context.verify_mode = ssl.CERT_NONE  # the lab's own CA; the client measures writes, not certificates
+report = {{"institution_code": "DRILL-{code}", "period": "2026-11", "indicator": "drill", "value": 1}}
+body = json.dumps(report)
+with open("/tmp/medops-drill-{name}.log", "a", buffering=1) as log:
+    while not os.path.exists("/tmp/medops-drill-stop-{name}"):
+        request = urllib.request.Request(
+            "https://{address}/api/reports",
+            data=body.encode(),
+            headers={{"Content-Type": "application/json"}},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=3, context=context) as answer:
+                status, text = answer.status, answer.read().decode()
+        except urllib.error.HTTPError as error:
+            status, text = error.code, error.read().decode(errors="replace")
+        except (OSError, ValueError):
+            status, text = 0, ""
+        log.write(f"{{time.time():.6f}} {{' '.join(text.split())}} {{status}}\\n")
+        time.sleep(0.2)
+"""
 
 
 @dataclass(frozen=True)
@@ -117,7 +136,12 @@ class Drill:
             "exec", app, "rm", "-f", f"/tmp/medops-drill-stop-{name}", f"/tmp/medops-drill-{name}.log"
         )
         script = WRITER.format(name=name, address=address, code=name.upper())
-        self._docker("exec", "-d", app, "bash", "-c", script)
+        self._docker("exec", "-d", app, "python3", "-c", script)
+
+    def _written(self, name: str) -> list[tuple[float, int]]:
+        """What the writer has had committed so far (it keeps writing)."""
+        log = self._docker("exec", self.plan.app.name, "cat", f"/tmp/medops-drill-{name}.log", check=False)
+        return committed(log.stdout)
 
     def _stop_writer(self, name: str) -> list[tuple[float, int]]:
         app = self.plan.app.name
@@ -132,6 +156,12 @@ class Drill:
         self.say(f"== write load: {plan.app.name} posts a report every 0.2 s for {plan.write_seconds:.0f} s")
         self._start_writer("primary", "127.0.0.1")
         time.sleep(plan.write_seconds)
+        if not self._written("primary"):
+            self._stop_writer("primary")
+            raise MedopsError(
+                f"drill stopped before the crash: nothing could be written through {plan.app.name}'s nginx "
+                f"(see /tmp/medops-drill-primary.log on it); nothing was changed"
+            )
         failed_at = datetime.now(UTC).replace(microsecond=0)
         self.say(f"== crash: docker kill {plan.primary.name} at {failed_at.isoformat()}")
         self._docker("kill", plan.primary.name)
