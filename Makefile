@@ -18,6 +18,8 @@ EE_BASE_IMAGE ?=
 EE_RUNTIME ?= docker
 EE_TAG    ?= medops-ee:$(shell git describe --always --dirty --tags 2>/dev/null || echo dev)
 BIN       := $(VENV)/bin
+# Records of lab runs, absolute: playbooks resolve a relative records folder against playbooks/.
+LAB_RECORDS := $(CURDIR)/.lab/records
 PYTHON    ?= python3
 STAMP     := $(VENV)/.installed
 # Stage timer: `$(call timed,name,command)` prints how long each stage took.
@@ -59,11 +61,11 @@ lab: $(STAMP) images ## Bring up the lab estate and converge it
 
 converge: $(STAMP) ## Run playbooks/site.yml against the lab
 	@mkdir -p .lab
-	MEDOPS_RECORDS=.lab/records MEDOPS_RUN_SUMMARY=.lab/last-converge.json $(BIN)/ansible-playbook playbooks/site.yml
+	MEDOPS_RECORDS=$(LAB_RECORDS) MEDOPS_RUN_SUMMARY=.lab/last-converge.json $(BIN)/ansible-playbook playbooks/site.yml
 
 lab-deploy: $(STAMP) releases ## Deploy the sample application (LAB_APP_VERSION) to both systems in the lab
 	@for s in qcis chfms; do \
-	  $(call timed,deploy $$s $(LAB_APP_VERSION),MEDOPS_RECORDS=.lab/records $(BIN)/ansible-playbook playbooks/deploy.yml -e system=$$s -e version=$(LAB_APP_VERSION)); \
+	  $(call timed,deploy $$s $(LAB_APP_VERSION),MEDOPS_RECORDS=$(LAB_RECORDS) $(BIN)/ansible-playbook playbooks/deploy.yml -e system=$$s -e version=$(LAB_APP_VERSION)); \
 	done
 
 lab-down: $(STAMP) ## Remove the lab's containers and network (images and secrets stay)
@@ -74,11 +76,11 @@ lab-status: $(STAMP) ## Show the state of each lab host
 
 lab-inspect: $(STAMP) ## Inspect the lab now (records and reports in .lab/records; exit 1 warnings, 2 critical)
 	@mkdir -p .lab
-	MEDOPS_RECORDS=.lab/records $(BIN)/medops inspect --summary
+	MEDOPS_RECORDS=$(LAB_RECORDS) $(BIN)/medops inspect --summary
 
 drill: $(STAMP) releases ## A whole DR drill on the lab (DRILL_SYSTEM, default qcis): crash, rebuild, fail-back, report
 	@mkdir -p .lab
-	@$(call timed,drill $(DRILL_SYSTEM),MEDOPS_RECORDS=.lab/records $(BIN)/medops lab drill --system $(DRILL_SYSTEM))
+	@$(call timed,drill $(DRILL_SYSTEM),MEDOPS_RECORDS=$(LAB_RECORDS) $(BIN)/medops lab drill --system $(DRILL_SYSTEM))
 
 bench-inspect: $(STAMP) images ## Time medops inspect against ansible -m setup on throwaway containers
 	@also=(); if docker ps -q --filter label=medops.lab=medops-lab | grep -q .; then \
