@@ -270,7 +270,8 @@ def measure_lab() -> tuple[list[Result], dict[str, Any]]:
             _medops("lab", "up", root=root)
             argv = [str(Path(sys.executable).parent / "ansible-playbook"), "playbooks/site.yml"]
             # The checkout's fact cache, as `make converge` uses it (`lab down` forgot the old hosts).
-            env = ansible_env(settings, root / ".ansible" / "facts", root, {"MEDOPS_RECORDS": str(root / ".lab" / "records")})
+            records = {"MEDOPS_RECORDS": str(root / ".lab" / "records")}
+            env = ansible_env(settings, root / ".ansible" / "facts", root, records)
             hosts = len(json.loads(subprocess.run(
                 [str(Path(sys.executable).parent / "ansible-inventory"), "--list"], capture_output=True,
                 text=True, check=True, cwd=root, env=env).stdout)["_meta"]["hostvars"])  # fmt: skip
