@@ -25,7 +25,7 @@ from medops.report.svg import Mark, Span, timeline_chart
 
 DATA = Path(__file__).resolve().parent / "data"
 COMPLETE = DATA / "drills" / "qcis-20261122T020000Z.json"
-# Records dr-rebuild.yml and dr-failback.yml wrote in molecule/dr: refused (repository host stopped),
+# Records dr-rebuild.yml and dr-failback.yml wrote in molecule/estate: refused (repository host stopped),
 # failed (a bug since fixed), and a whole drill.
 RECORDED = sorted((DATA / "drills-molecule").glob("*.json"))
 REFUSED = DATA / "drills" / "qcis-20261122T015500Z.json"

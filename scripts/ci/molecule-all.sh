@@ -8,7 +8,7 @@ set -uo pipefail
 jobs_max=${MEDOPS_MOLECULE_JOBS:-$#}
 logs=.lab/molecule
 mkdir -p "$logs"
-# Scenarios leave measurements beside their logs (molecule/dr: the drill's headline figures); only
+# Scenarios leave measurements beside their logs (molecule/estate: the drill's headline figures); only
 # this run's are printed.
 rm -f "$logs"/*/headline.txt
 

@@ -1,8 +1,8 @@
-"""A patch cycle as an engineer runs it, on the Debian 12 estate of the DR scenario with the security
-updates the image lacks really pending: the release deployed, plan (the plan playbook changes nothing),
+"""A patch cycle as an engineer runs it, on the estate (Debian 12 and 13) with the security updates the
+images lack really pending: the release deployed again after test_1_deploy.py's rollback, plan (the plan playbook changes nothing),
 refusals (no approval, altered hash, a host that fails its pre-check), the approved patch, a second plan
 with nothing pending, compliance status. The tests run in file order; each builds on the estate the
-previous one left, and the drill (test_2_dr_drill.py) runs on the patched estate afterwards."""
+previous one left, and the drill (test_5_dr_drill.py) runs on the patched estate afterwards."""
 
 from __future__ import annotations
 
@@ -21,8 +21,8 @@ EPHEMERAL = Path(os.environ.get("MOLECULE_EPHEMERAL_DIRECTORY", "/nonexistent"))
 RECORDS = EPHEMERAL / "records"
 PATCHES = RECORDS / "patches"
 APPROVALS = PATCHES / "approvals"
-DB, BACKUP, SPARE = "molecule-dr-db", "molecule-dr-backup", "molecule-dr-spare"
-A1, A2 = "molecule-dr-app", "molecule-dr-app2"
+DB, BACKUP, SPARE = "molecule-estate-db", "molecule-estate-backup", "molecule-estate-spare"
+A1, A2 = "molecule-estate-app", "molecule-estate-app2"
 HOSTS = (DB, BACKUP, SPARE, A1, A2)
 CHANGE = "CHG-MOLECULE-1"
 FULL_DISK = "/var/cache/apt/archives"

@@ -1,4 +1,4 @@
-"""The weekly inspection against the deployed estate, as an engineer runs it (after test_deploy.py).
+"""The weekly inspection against the deployed estate, as an engineer runs it (after test_1_deploy.py).
 
 A full inspection writes a complete record; a stopped nginx, a file system filled past its threshold and a
 host that does not exist each show up as the right finding while the other hosts are still reported.
@@ -22,8 +22,8 @@ import pytest
 ROOT = Path(os.environ.get("MOLECULE_PROJECT_DIRECTORY", Path(__file__).resolve().parents[3]))
 EPHEMERAL = Path(os.environ.get("MOLECULE_EPHEMERAL_DIRECTORY", "/nonexistent"))
 RECORDS = EPHEMERAL / "records"
-APPS = ("molecule-app-a1", "molecule-app-a2")
-DB, BACKUP = "molecule-app-db", "molecule-app-backup"
+APPS = ("molecule-estate-app", "molecule-estate-app2")
+DB, BACKUP, SPARE = "molecule-estate-db", "molecule-estate-backup", "molecule-estate-spare"
 ESTATE_TZ = timezone(timedelta(hours=8))
 
 
@@ -84,7 +84,7 @@ def test_an_inspection_of_the_estate_writes_a_complete_record(
     result, record = full_run
     assert record["record"] == "medops.inspection" and record["week"] == _week()
     assert record["environment"] == "molecule"
-    assert sorted(h["name"] for h in record["hosts"]) == sorted([*APPS, BACKUP, DB])
+    assert sorted(h["name"] for h in record["hosts"]) == sorted([*APPS, BACKUP, DB, SPARE])
     for entry in record["hosts"]:
         assert entry["reachable"] and entry["connection"] == "docker", entry["error"]
         assert entry["data"]["problems"] == [], (entry["name"], entry["data"]["problems"])
@@ -99,7 +99,7 @@ def test_an_inspection_of_the_estate_writes_a_complete_record(
     # only guards against a collection that is no longer one round trip per host at once.
     assert (RECORDS / "inspection-reports" / f"{_week()}.en.html").is_file()
     assert record["elapsed_seconds"] < 30, record["elapsed_seconds"]
-    assert "inspected 4 hosts in " in result.stdout
+    assert "inspected 5 hosts in " in result.stdout
 
 
 def test_the_record_holds_what_each_role_runs(
@@ -202,18 +202,18 @@ def test_a_file_system_past_its_threshold(filled: str, tmp_path: Path) -> None:
 def test_an_unreachable_host_is_a_finding_and_the_others_are_reported(tmp_path: Path) -> None:
     ghost = tmp_path / "ghost.yml"
     ghost.write_text(
-        "all:\n  children:\n    ghosts:\n      hosts:\n        molecule-app-ghost:\n"
+        "all:\n  children:\n    ghosts:\n      hosts:\n        molecule-estate-ghost:\n"
         "          ansible_connection: community.docker.docker\n"
     )
     result = _inspect(
-        "--records", str(tmp_path / "records"), "--limit", f"molecule-app-ghost:{DB}", extra=ghost
+        "--records", str(tmp_path / "records"), "--limit", f"molecule-estate-ghost:{DB}", extra=ghost
     )
     assert result.returncode == 2, result.stdout[-2000:]
     record = _record(tmp_path / "records")
-    lost = _host(record, "molecule-app-ghost")
+    lost = _host(record, "molecule-estate-ghost")
     assert lost["status"] == "unreachable" and lost["data"] is None
     assert [f["check"] for f in lost["findings"]] == ["reachable"]
-    assert "molecule-app-ghost" in lost["error"]
+    assert "molecule-estate-ghost" in lost["error"]
     db = _host(record, DB)
     assert db["reachable"] and _finding(db, "pg_accepting", "15/main")["severity"] == "ok"
     assert record["counts"]["hosts"]["unreachable"] == 1

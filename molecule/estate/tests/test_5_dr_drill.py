@@ -1,4 +1,4 @@
-"""A disaster-recovery drill as an engineer runs it, end to end, on the estate test_1_patch_cycle.py
+"""A disaster-recovery drill as an engineer runs it, end to end, on the estate test_4_patch_cycle.py
 patched. The tests run in file order; each builds on the estate the previous one left:
 
 deploy (the release and a backup are there) -> restore test (the last row counts known) -> rows
@@ -23,9 +23,9 @@ import testinfra
 ROOT = Path(os.environ.get("MOLECULE_PROJECT_DIRECTORY", Path(__file__).resolve().parents[3]))
 EPHEMERAL = Path(os.environ.get("MOLECULE_EPHEMERAL_DIRECTORY", "/nonexistent"))
 RECORDS = EPHEMERAL / "records"
-DB, BACKUP, SPARE, APP = "molecule-dr-db", "molecule-dr-backup", "molecule-dr-spare", "molecule-dr-app"
+DB, BACKUP, SPARE, APP = "molecule-estate-db", "molecule-estate-backup", "molecule-estate-spare", "molecule-estate-app"
 SPARE_ADDRESS, DB_ADDRESS = "172.30.82.61", "172.30.82.21"
-NETWORK = "medops-molecule-dr"
+NETWORK = "medops-molecule-estate"
 # PostgreSQL's archive_timeout in this scenario (molecule.yml): a WAL switch at least every 30 s.
 ARCHIVE_TIMEOUT = 30
 # What a loss may exceed archive_timeout by: the asynchronous push of the switched segment to the
@@ -191,7 +191,7 @@ def test_rebuild_is_refused_before_any_change_when_the_repository_is_down(tmp_pa
     assert result.returncode != 0
     said = _said(result)
     assert "dr-rebuild refused, nothing was changed" in said, said[-3000:]
-    assert "the backup repository cannot be reached: molecule-dr-backup did not answer" in said
+    assert "the backup repository cannot be reached: molecule-estate-backup did not answer" in said
     changed = json.loads(summary.read_text())["changed"]
     assert changed.get(SPARE, []) == [], changed
     assert _host(SPARE).run("pg_lsclusters --no-header").stdout.strip() == ""
@@ -272,7 +272,7 @@ def test_a_second_rebuild_is_refused_while_the_spare_holds_data() -> None:
     result = _playbook("dr-rebuild.yml", "-e", "system=qcis")
     assert result.returncode != 0
     said = _said(result)
-    assert "molecule-dr-spare already runs a database with data" in said and "-e force=true" in said, said[
+    assert "molecule-estate-spare already runs a database with data" in said and "-e force=true" in said, said[
         -3000:
     ]
     health = json.loads(_host(APP).check_output(f"curl -s -k https://{SPARE_ADDRESS}/healthz"))

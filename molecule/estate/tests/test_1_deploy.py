@@ -19,8 +19,8 @@ import testinfra
 ROOT = Path(os.environ.get("MOLECULE_PROJECT_DIRECTORY", Path(__file__).resolve().parents[3]))
 EPHEMERAL = Path(os.environ.get("MOLECULE_EPHEMERAL_DIRECTORY", "/nonexistent"))
 RECORDS = EPHEMERAL / "records" / "deploys"
-APPS = {"molecule-app-a1": "172.30.80.11", "molecule-app-a2": "172.30.80.12"}
-DB = "molecule-app-db"
+APPS = {"molecule-estate-app": "172.30.82.11", "molecule-estate-app2": "172.30.82.12"}
+DB = "molecule-estate-db"
 
 
 def _host(name: str) -> testinfra.host.Host:
@@ -95,7 +95,7 @@ def test_first_deploy_migrates_after_a_backup_and_a_restore_point() -> None:
     assert migration["restore_point"].startswith("medops-deploy-qcis-1.0.0-")
     assert migration["backup_label"]
     # The restore point reached the repository with its WAL: pgBackRest lists the backup.
-    info = _host("molecule-app-backup").check_output(
+    info = _host("molecule-estate-backup").check_output(
         "runuser -u pgbackrest -- pgbackrest --stanza=qcis --output=json info"
     )
     labels = [b["label"] for b in json.loads(info)[0]["backup"]]
@@ -107,9 +107,9 @@ def test_reports_written_before_the_upgrade() -> None:
         body = json.dumps(
             {"institution_code": f"110{n % 2}", "period": "2026-11", "indicator": "beds", "value": n}
         )
-        code, text = _https("/api/reports", APPS["molecule-app-a1"], "POST", body)
+        code, text = _https("/api/reports", APPS["molecule-estate-app"], "POST", body)
         assert code == 201, text
-    code, text = _https("/api/reports/counts", APPS["molecule-app-a2"])
+    code, text = _https("/api/reports/counts", APPS["molecule-estate-app2"])
     assert code == 200 and json.loads(text)["total"] == 5
 
 
@@ -177,7 +177,7 @@ def test_upgrade_keeps_the_other_host_serving_and_the_data() -> None:
         assert not during_other, f"{name} failed while {other} switched"
     for address in APPS.values():
         assert _serving(address)["version"] == "1.1.0"
-    _, text = _https("/api/reports/counts", APPS["molecule-app-a1"])
+    _, text = _https("/api/reports/counts", APPS["molecule-estate-app"])
     assert json.loads(text)["total"] == 5
 
 
@@ -283,19 +283,19 @@ def test_certificate_is_issued_by_the_ca_for_the_host_name() -> None:
     ca = (EPHEMERAL / "ca.crt").read_text()
     db.run(f"cat > /tmp/molecule-ca.crt <<'EOF'\n{ca}EOF")
     verified = db.run(
-        "curl -s --cacert /tmp/molecule-ca.crt --resolve molecule-app-a1:443:172.30.80.11 "
-        "-o /dev/null -w '%{http_code}' https://molecule-app-a1/healthz"
+        "curl -s --cacert /tmp/molecule-ca.crt --resolve molecule-estate-app:443:172.30.82.11 "
+        "-o /dev/null -w '%{http_code}' https://molecule-estate-app/healthz"
     )
     assert verified.stdout == "200", verified.stderr
 
 
 def test_maintenance_page_is_bilingual_and_returns_503() -> None:
-    host = _host("molecule-app-a2")
+    host = _host("molecule-estate-app2")
     host.check_output("touch /var/lib/medops/maintenance/qcis")
     try:
-        code, text = _https("/healthz", APPS["molecule-app-a2"])
+        code, text = _https("/healthz", APPS["molecule-estate-app2"])
     finally:
         host.check_output("rm -f /var/lib/medops/maintenance/qcis")
     assert code == 503
     assert "系统正在维护" in text and "Maintenance" in text
-    assert _serving(APPS["molecule-app-a2"])["status"] == "ok"
+    assert _serving(APPS["molecule-estate-app2"])["status"] == "ok"
