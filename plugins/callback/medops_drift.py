@@ -54,16 +54,25 @@ def _diffs(result: dict[str, Any]) -> list[dict[str, str]]:
     ]
 
 
+def _rendered(*candidates: Any) -> list[str]:
+    """The first candidate that is rendered (no Jinja left), as a list of names."""
+    for value in candidates:
+        names = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+        names = [str(n) for n in names if n]
+        if names and not any("{{" in n or "{%" in n for n in names):
+            return names
+    return []
+
+
 def _declares(action: str, args: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
-    """What a task says the host should have: packages, enabled units, accounts (rendered arguments)."""
+    """What a task says the host should have: packages, enabled units, accounts (as rendered for the host)."""
     short = action.rsplit(".", 1)[-1]
     if short in ("apt", "package") and args.get("state", "present") in ("present", "latest", "fixed"):
-        names = args.get("name") or args.get("pkg") or []
-        return {"packages": [str(n) for n in ([names] if isinstance(names, str) else names)]}
+        return {"packages": _rendered(args.get("name"), args.get("pkg"))}
     if short in ("systemd", "systemd_service", "service") and args.get("enabled") in (True, "yes", "true"):
-        return {"enabled": [str(args.get("name") or result.get("name") or "")]}
+        return {"enabled": _rendered(result.get("name"), args.get("name"))}
     if short == "user" and args.get("state", "present") == "present":
-        return {"users": [str(args.get("name") or result.get("name") or "")]}
+        return {"users": _rendered(result.get("name"), args.get("name"))}
     return {}
 
 
@@ -112,7 +121,9 @@ class CallbackModule(CallbackBase):  # type: ignore[misc]
                 "status": status,
                 "item": None if censored or label is None else _text(label),
                 "path": _text(path) if isinstance(path, str) else "",
-                "args": {} if censored else _declares(task.action, args, raw),
+                "args": {}
+                if censored or status not in ("ok", "changed")
+                else _declares(task.action, args, raw),
                 "msg": msg[:500],
                 "check_unsupported": unsupported,
                 "when": when,

@@ -408,6 +408,95 @@ def _inspect_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _write_texts(out: Path, texts: dict[str, str]) -> list[Path]:
+    """Write name → text into `out` (created); the paths written."""
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, text in texts.items():
+        target = out / name
+        target.write_text(text, encoding="utf-8")
+        written.append(target)
+    return written
+
+
+def _drift(args: argparse.Namespace) -> int:
+    from medops.drift.report import drift_document, terminal_lines
+    from medops.drift.run import Options, drift_data, run_drift
+    from medops.report.render import to_html, to_json, to_markdown
+
+    root = repo_root()
+    inventories = tuple(_inventory(i) for i in (args.inventory or ["inventory/lab"]))
+    options = Options(
+        root=root,
+        inventories=inventories,
+        limit=args.limit,
+        system=args.system,
+        vault_ids=tuple(args.vault_id or ()),
+        workers=int(args.jobs),
+        timeout=float(args.timeout),
+        shown_inventories=tuple(_in_repository(i, i.name) for i in inventories),
+    )
+    run, redactor = run_drift(options)
+    data = drift_data(run)
+    langs = args.lang or ["en", "zh-CN"]
+    if not args.no_record or args.out:
+        out = Path(args.out).resolve() if args.out else _records(args.records) / "drift"
+        stamp = run.started_at.strftime("%Y%m%dT%H%M%SZ")
+        texts = {f"{stamp}.json": to_json(data)}
+        for lang in langs:
+            document = drift_document(data, lang, __version__)
+            texts[f"{stamp}.{lang}.html"] = to_html(document)
+            texts[f"{stamp}.{lang}.md"] = to_markdown(document)
+        # Everything written passes the redactor once more, whatever path a value took to get there.
+        for path in _write_texts(out, {n: redactor.redact(t) for n, t in texts.items()}):
+            print(f"wrote {_shown(path)}")
+    for line in terminal_lines(data, langs[0]):
+        print(redactor.redact(line))
+    return run.exit_code
+
+
+def _add_drift_verb(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    drift = verbs.add_parser(
+        "drift",
+        help="declared against actual configuration of every host (exit 0 no drift, 2 drift or incomplete)",
+        description=(
+            "Run playbooks/site.yml in check mode with diffs and read every host's state in one round trip: "
+            "what Ansible would change, and what it does not manage but nothing declares (packages, "
+            "listening ports, accounts, enabled units, changed package files under /etc). Vault values are "
+            "redacted. "
+            "Reports (HTML, Markdown, JSON; English and Chinese) go to <records>/drift/. "
+            "Runbook: docs/runbooks/drift.md"
+        ),
+    )
+    drift.add_argument(
+        "-i", "--inventory", action="append", metavar="INVENTORY", help="inventory (default: inventory/lab)"
+    )
+    drift.add_argument("--limit", metavar="PATTERN", help="only these hosts (Ansible patterns)")
+    drift.add_argument("--system", metavar="GROUP", help="only the hosts of this system (qcis, chfms)")
+    drift.add_argument(
+        "--lang", action="append", choices=["en", "zh-CN"], help="report language, repeatable (default: both)"
+    )
+    drift.add_argument(
+        "--records", metavar="DIR", help="records folder (default: $MEDOPS_RECORDS, else records/)"
+    )
+    drift.add_argument("--out", metavar="DIR", help="write the reports here (default: <records>/drift)")
+    drift.add_argument("--no-record", action="store_true", help="print only (reports only with --out)")
+    drift.add_argument(
+        "--jobs", type=_positive(int, "number"), default=32, metavar="N", help="hosts at a time (default: 32)"
+    )
+    drift.add_argument(
+        "--timeout",
+        type=_positive(float, "number of seconds"),
+        default=180.0,
+        metavar="S",
+        help="seconds a host's state collection may take (default: 180)",
+    )
+    drift.add_argument(
+        "--vault-id", action="append", metavar="ID@SOURCE", help="passed to Ansible, e.g. prod@prompt"
+    )
+    drift.set_defaults(func=_drift)
+
+
 def _add_inspect_verbs(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     inspect = verbs.add_parser(
         "inspect",
@@ -596,6 +685,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_backup_verbs(verbs)
     _add_app_verbs(verbs)
     _add_inspect_verbs(verbs)
+    _add_drift_verb(verbs)
     return parser
 
 

@@ -22,6 +22,9 @@ import fnmatch
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
 
 from medops.drift.checkmode import Declared
 from medops.drift.state import EnabledUnit, HostState, Listener, Package, sudo_users
@@ -98,8 +101,27 @@ def _allowances(hostvars: Mapping[str, object], kind: str) -> tuple[Allowance, .
     return tuple(found)
 
 
-def allowed_from(hostvars: Mapping[str, object]) -> Allowed:
-    return Allowed(*(_allowances(hostvars, k) for k in ("packages", "ports", "users", "units", "files")))
+def allowed_from(
+    hostvars: Mapping[str, object], roles: Mapping[str, Mapping[str, object]] | None = None
+) -> Allowed:
+    """drift_allowed_* of the inventory, plus `drift_allowed` of each role's meta/medops.yml in `roles`."""
+    merged = dict(hostvars)
+    for role, declared in (roles or {}).items():
+        allowed = declared.get("drift_allowed")
+        if isinstance(allowed, Mapping):
+            for kind, entries in allowed.items():
+                merged[f"drift_allowed_{kind}__role_{role}"] = entries
+    return Allowed(*(_allowances(merged, k) for k in ("packages", "ports", "users", "units", "files")))
+
+
+def role_declarations(roles_dir: Path) -> dict[str, dict[str, object]]:
+    """Each role's meta/medops.yml (what the role puts on a host that its variables do not say)."""
+    found: dict[str, dict[str, object]] = {}
+    for path in sorted(roles_dir.glob("*/meta/medops.yml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if isinstance(data, dict):
+            found[path.parent.parent.name] = data
+    return found
 
 
 @dataclass(frozen=True)
@@ -156,10 +178,23 @@ def baseline_packages(packages: Mapping[str, Package], roots: Iterable[str]) -> 
 
 
 def _package_findings(packages: Mapping[str, Package], kept: set[str]) -> list[Finding]:
-    return [
-        Finding("package", name, f"{packages[name].version} ({packages[name].priority or '-'})")
-        for name in sorted(set(packages) - kept)
-    ]
+    """Undeclared packages, one finding per package nothing else undeclared needs (its dependencies named)."""
+    extra = {name: packages[name] for name in set(packages) - kept}
+    findings = []
+    for name in sorted(extra):
+        others = baseline_packages(extra, [n for n in extra if n != name])
+        if name in others:
+            continue  # needed by another undeclared package: named with it
+        brought = sorted(baseline_packages(extra, [name]) - {name})
+        detail = f"{extra[name].version} ({extra[name].priority or '-'})"
+        if brought:
+            detail += "; with " + ", ".join(brought)
+        findings.append(Finding("package", name, detail))
+    if extra and not findings:  # undeclared packages that only need each other: name them all
+        findings = [
+            Finding("package", n, f"{extra[n].version} ({extra[n].priority or '-'})") for n in sorted(extra)
+        ]
+    return findings
 
 
 def _port_findings(state: HostState, hostvars: Mapping[str, object], allowed: Allowed) -> list[Finding]:
@@ -228,10 +263,14 @@ def compare(
     state: HostState,
     declared: Declared,
     hostvars: Mapping[str, object],
-    allowed: Allowed | None = None,
+    roles: Mapping[str, Mapping[str, object]] | None = None,
 ) -> list[Finding]:
-    """Everything on the host that nothing declares, sorted by kind and subject."""
-    allowed = allowed or allowed_from(hostvars)
+    """Everything on the host that nothing declares, sorted by kind and subject.
+
+    `roles` holds each role's meta/medops.yml; those of the roles in the host's local fact apply.
+    """
+    applied = set(state.fact.roles) if state.fact else set()
+    allowed = allowed_from(hostvars, {r: d for r, d in (roles or {}).items() if r in applied})
     packages = state.packages or {}
     roots = {p.name for p in packages.values() if p.essential or p.priority in BASE_PRIORITIES}
     roots |= {_bare(n) for n in declared.packages}

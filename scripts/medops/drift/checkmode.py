@@ -151,8 +151,9 @@ class _Parsed:
         host, role, task = str(result.get("host")), str(result.get("role") or "-"), str(result.get("task"))
         if host not in self.hosts:
             self.hosts.append(host)
-        self.declare(host, result)
         status = str(result.get("status"))
+        if status in ("ok", "changed"):
+            self.declare(host, result)
         if status in ("failed", "unreachable"):
             self.failed.setdefault(host, []).append(f"{role}: {task}: {result.get('msg') or status}")
         elif status == "skipped":
