@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from medops.report.labels_configinv import EN as CONFIGINV_EN
+from medops.report.labels_configinv import ZH_CN as CONFIGINV_ZH_CN
 from medops.report.labels_drift import EN as DRIFT_EN
 from medops.report.labels_drift import ZH_CN as DRIFT_ZH_CN
 from medops.report.labels_inspect import EN as INSPECT_EN
@@ -441,6 +443,8 @@ EN.update(INSPECT_EN)
 ZH_CN.update(INSPECT_ZH_CN)
 EN.update(DRIFT_EN)
 ZH_CN.update(DRIFT_ZH_CN)
+EN.update(CONFIGINV_EN)
+ZH_CN.update(CONFIGINV_ZH_CN)
 
 LABELS: Mapping[str, Mapping[str, str]] = {"en": EN, "zh-CN": ZH_CN}
 
