@@ -497,6 +497,150 @@ def _add_drift_verb(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) 
     drift.set_defaults(func=_drift)
 
 
+def _config_inventory(args: argparse.Namespace) -> int:
+    from medops.configinv.run import Options, build_site, save_snapshot, take_snapshot
+
+    root = repo_root()
+    records = _records(args.records)
+    inventories = tuple(_inventory(i) for i in (args.inventory or ["inventory/lab"]))
+    options = Options(
+        root=root,
+        inventories=inventories,
+        records=records,
+        limit=args.limit,
+        system=args.system,
+        vault_ids=tuple(args.vault_id or ()),
+        workers=int(args.jobs),
+        timeout=float(args.timeout),
+        shown_inventories=tuple(_in_repository(i, i.name) for i in inventories),
+    )
+    snapshot, redactor = take_snapshot(options, __version__)
+    path = save_snapshot(records, snapshot, redactor)
+    print(f"wrote {_shown(path)}")
+    unreached = [h["name"] for h in snapshot["hosts"] if not h.get("reached")]
+    out = Path(args.site).resolve() if args.site else records / "config-inventory" / "site"
+    written, problems = build_site(records, out, __version__, redactor)
+    for problem in problems:
+        print(f"medops: warning: unreadable snapshot {problem}", file=sys.stderr)
+    print(f"built the site in {_shown(out)} ({len(written)} files): {_shown(out / 'index.html')}")
+    hosts = len(snapshot["hosts"])
+    print(
+        f"inventory of {hosts} host{'s' if hosts != 1 else ''}"
+        + (f"; not reached: {', '.join(unreached)}" if unreached else "")
+    )
+    return 1 if unreached else 0
+
+
+def _config_inventory_site(args: argparse.Namespace) -> int:
+    from medops.configinv.run import build_site
+
+    records = _records(args.records)
+    out = Path(args.site).resolve() if args.site else records / "config-inventory" / "site"
+    written, problems = build_site(records, out, __version__)
+    for problem in problems:
+        print(f"medops: warning: unreadable snapshot {problem}", file=sys.stderr)
+    if not written:
+        raise MedopsError(
+            f"no snapshot in {_shown(records / 'config-inventory' / 'snapshots')}: run medops inventory"
+        )
+    print(f"built the site in {_shown(out)} ({len(written)} files)")
+    return 0
+
+
+def _compliance(args: argparse.Namespace) -> int:
+    from medops.compliance.report import compliance_data, compliance_document, gather, terminal_lines
+    from medops.inspect.run import ESTATE_TZ
+    from medops.report.render import to_html, to_json
+
+    today = args.today or datetime.now(ESTATE_TZ).date()
+    year = args.year or today.year
+    inventory = _inventory(args.inventory)
+    records = _records(args.records)
+    result = gather(inventory, records, year, today, args.within)
+    environment = inventory.name
+    shown = _in_repository(inventory, inventory.name)
+    for line in terminal_lines(result, environment, args.lang):
+        print(line)
+    if args.html or not args.no_record:
+        out = Path(args.html).resolve().parent if args.html else records / "compliance"
+        name = Path(args.html).name if args.html else f"{today}.{args.lang}.html"
+        texts = {name: to_html(compliance_document(result, environment, args.lang, __version__, shown))}
+        if not args.html:
+            texts[f"{today}.json"] = to_json(compliance_data(result, environment))
+        for path in _write_texts(out, texts):
+            print(f"wrote {_shown(path)}")
+    return result.exit_code
+
+
+def _add_audit_verbs(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    records_help = "records folder (default: $MEDOPS_RECORDS, else records/ at the repository root)"
+    inventory = verbs.add_parser(
+        "inventory",
+        help="auditors' configuration inventory: snapshot the hosts, rebuild the site (exit 1 unreached)",
+        description=(
+            "Read every host's configuration in one round trip each, write a snapshot to "
+            "<records>/config-inventory/snapshots/ (commit it), and rebuild the static site (index by system "
+            "and host, a page per host with its change history, CSV) in English and Chinese. "
+            "Guide: docs/auditors-guide.md"
+        ),
+    )
+    inventory.add_argument(
+        "-i", "--inventory", action="append", metavar="INVENTORY", help="inventory (default: inventory/lab)"
+    )
+    inventory.add_argument("--limit", metavar="PATTERN", help="only these hosts (Ansible patterns)")
+    inventory.add_argument("--system", metavar="GROUP", help="only the hosts of this system")
+    inventory.add_argument("--records", metavar="DIR", help=records_help)
+    inventory.add_argument(
+        "--site", metavar="DIR", help="build the site here (default: <records>/config-inventory/site)"
+    )
+    inventory.add_argument(
+        "--jobs", type=_positive(int, "number"), default=32, metavar="N", help="hosts at a time"
+    )
+    inventory.add_argument(
+        "--timeout", type=_positive(float, "number of seconds"), default=180.0, metavar="S", help="per host"
+    )
+    inventory.add_argument("--vault-id", action="append", metavar="ID@SOURCE", help="passed to Ansible")
+    inventory.set_defaults(func=_config_inventory)
+    inventory_verbs = inventory.add_subparsers(dest="inventory_verb", metavar="<action>", required=False)
+    site = inventory_verbs.add_parser(
+        "site", help="rebuild the static site from the snapshots on record only"
+    )
+    site.add_argument("--records", metavar="DIR", help=records_help)
+    site.add_argument(
+        "--site", metavar="DIR", help="build the site here (default: <records>/config-inventory/site)"
+    )
+    site.set_defaults(func=_config_inventory_site)
+
+    compliance = verbs.add_parser(
+        "compliance",
+        help="every O&M obligation of a year with its evidence (exit 0 ok, 1 due soon, 2 missed)",
+        description=(
+            "Inspections, patch cycles with approvals, backup policy reviews, restore tests, DR drills with "
+            "measured RTO, configuration inventory age: status and evidence from the records. Writes "
+            "<records>/compliance/<date>.<lang>.html and .json. Guide: docs/auditors-guide.md"
+        ),
+    )
+    compliance.add_argument(
+        "-i", "--inventory", default="inventory/lab", help="inventory (default: inventory/lab)"
+    )
+    compliance.add_argument("--year", type=int, help="the year (default: this year)")
+    compliance.add_argument("--today", type=_day, metavar="YYYY-MM-DD", help="judge as of this day")
+    compliance.add_argument(
+        "--within",
+        type=int,
+        default=14,
+        metavar="DAYS",
+        help="due soon: a deadline within DAYS (default: 14)",
+    )
+    compliance.add_argument("--records", metavar="DIR", help=records_help)
+    compliance.add_argument("--lang", choices=["en", "zh-CN"], default="en", help="language (default: en)")
+    compliance.add_argument(
+        "--html", metavar="FILE", help="write the page to FILE instead of <records>/compliance"
+    )
+    compliance.add_argument("--no-record", action="store_true", help="print only")
+    compliance.set_defaults(func=_compliance)
+
+
 def _add_inspect_verbs(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     inspect = verbs.add_parser(
         "inspect",
@@ -686,6 +830,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_app_verbs(verbs)
     _add_inspect_verbs(verbs)
     _add_drift_verb(verbs)
+    _add_audit_verbs(verbs)
     return parser
 
 

@@ -91,7 +91,7 @@ def _year_end(year: int) -> date:
 # --- inspections ------------------------------------------------------------------------------------------
 
 
-def inspections(status: YearStatus, within: int) -> Obligation:
+def inspection_obligation(status: YearStatus, within: int) -> Obligation:
     done = len(status.of("inspected"))
     missed = status.of("missed")
     due = status.of("due")
