@@ -31,7 +31,7 @@ import yaml
 from medops.backup.oncalendar import schedule_gaps
 from medops.backup.policy import Policy
 from medops.backup.restore_tests import RestoreTest
-from medops.inspect.status import CONTRACT_PER_YEAR, YearStatus
+from medops.inspect.status import CONTRACT_PER_YEAR, YearStatus, _ranges
 
 BEIJING = timezone(timedelta(hours=8), "CST")
 PATCH_SCHEMA = "medops.patch-record/1"
@@ -103,7 +103,7 @@ def inspection_obligation(status: YearStatus, within: int) -> Obligation:
         state = "due"
     else:
         state = "ok"
-    weeks = ", ".join(str(w.week) for w in missed) or "-"
+    weeks = _ranges(missed)
     return Obligation(
         "inspections",
         "",
@@ -111,7 +111,7 @@ def inspection_obligation(status: YearStatus, within: int) -> Obligation:
         done,
         CONTRACT_PER_YEAR,
         due[0].week.sunday if due else None,
-        f"missed: {weeks}",
+        f"missed weeks: {weeks}",
         tuple(
             Evidence(f"{w.week}: {w.severity}", f"records/inspections/{w.week}.json")
             for w in status.of("inspected")[-3:]
@@ -222,7 +222,16 @@ def patch_cycles(
         ]
         evidence += [Evidence(f"{p.change_id}: no approval on record", p.source, p.run) for p in unapproved]
         obligations.append(
-            Obligation("patch", host, state, len(cycles), 2, deadline, f"{len(cycles)} of 2", tuple(evidence))
+            Obligation(
+                "patch",
+                host,
+                state,
+                len(cycles),
+                2,
+                deadline,
+                ", ".join(p.change_id for p in cycles) or "no approved cycle this year",
+                tuple(evidence),
+            )
         )
     return obligations
 
@@ -250,9 +259,7 @@ def reviews(policy: Policy, records: Path, year: int, today: date, within: int) 
             f"records/backup-reviews/{review.date}.json" if report.exists() else "backup_policy.yml reviews"
         )
         evidence.append(Evidence(f"{review.date} by {review.reviewer}", source))
-    detail = (
-        f"{len(this_year)} of 2; {since} days since the last" if since is not None else "no review on record"
-    )
+    detail = f"{since} days since the last" if since is not None else "no review on record"
     return Obligation("review", "", state, len(this_year), 2, deadline, detail, tuple(evidence))
 
 
