@@ -106,7 +106,9 @@ class CallbackModule(CallbackBase):  # type: ignore[misc]
         censored = "censored" in raw or bool(task.no_log)
         msg = "" if censored else _text(raw.get("msg") or raw.get("skip_reason"))
         # Ansible names the condition that was false; older results only have the task's conditions.
-        when = [str(raw["false_condition"])] if "false_condition" in raw else [str(w) for w in task.when or []]
+        when = (
+            [str(raw["false_condition"])] if "false_condition" in raw else [str(w) for w in task.when or []]
+        )
         when = when if status == "skipped" else []
         unsupported = status == "skipped" and any(w in msg.lower() for w in CHECK_MODE_WORDS)
         label = raw.get("_ansible_item_label", raw.get("item")) if "item" in raw else None

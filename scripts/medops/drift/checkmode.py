@@ -21,6 +21,7 @@ from typing import Any
 
 from medops.drift.redact import Redactor
 from medops.errors import MedopsError
+from medops.runhistory import ara_env, run_link
 
 PLAYBOOK = Path("playbooks/site.yml")
 FACT_TASK = "Write the medops local fact"
@@ -230,8 +231,10 @@ def run_check(
     *,
     timeout: float = 3600,
     env: Mapping[str, str] | None = None,
-) -> tuple[CheckRun, str]:
-    """Run site.yml in check mode; the parsed run and the last lines of Ansible's own output (redacted)."""
+    label: str = "",
+) -> tuple[CheckRun, str, str]:
+    """Run site.yml in check mode: the parsed run, the last lines of Ansible's own output (redacted), and
+    the run in ARA ("" when ARA is not installed). `label` marks the run in ARA."""
     with tempfile.TemporaryDirectory(prefix="medops-drift-") as folder:
         target = Path(folder) / "results.json"
         full_env = dict(os.environ if env is None else env)
@@ -240,6 +243,7 @@ def run_check(
         enabled = [c for c in full_env.get("ANSIBLE_CALLBACKS_ENABLED", "medops_summary").split(",") if c]
         full_env["ANSIBLE_CALLBACKS_ENABLED"] = ",".join(dict.fromkeys([*enabled, "medops_drift"]))
         full_env.pop("MEDOPS_RUN_SUMMARY", None)  # a check run is not the converge the summary describes
+        full_env = ara_env(root, full_env, label)
         try:
             result = subprocess.run(
                 check_argv(root / PLAYBOOK, inventories, limit, vault_ids),
@@ -262,4 +266,4 @@ def run_check(
             )
         text = target.read_text(encoding="utf-8")
         target.unlink()
-    return parse_results(text, redactor), tail
+    return parse_results(text, redactor), tail, run_link(full_env, label) if label else ""

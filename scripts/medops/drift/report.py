@@ -175,7 +175,7 @@ def _blind(data: Mapping[str, Any], lang: str) -> Section:
     return Section(label("drift.ui.blind_title", lang), tuple(blocks))
 
 
-def drift_document(data: Mapping[str, Any], lang: str, version: str, ara_link: str = "") -> Document:
+def drift_document(data: Mapping[str, Any], lang: str, version: str) -> Document:
     facts = [
         (label("drift.ui.environment", lang), str(data["environment"])),
         (label("drift.ui.generated", lang), _local(data["started_at"])),
@@ -183,8 +183,8 @@ def drift_document(data: Mapping[str, Any], lang: str, version: str, ara_link: s
         (label("drift.ui.limit", lang), ", ".join(h["name"] for h in data["hosts"]) or "-"),
         (label("drift.ui.result", lang), _result(data, lang)),
     ]
-    if ara_link:
-        facts.append((label("drift.ui.ara", lang, link=""), ara_link))
+    if data.get("ara_run"):
+        facts.append((label("drift.ui.ara", lang), str(data["ara_run"])))
     sections = [_summary(data, lang), *(_host(h, lang) for h in data["hosts"]), _blind(data, lang)]
     worst = sections[0].severity
     return Document(

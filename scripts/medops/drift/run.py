@@ -68,6 +68,7 @@ class DriftRun:
     hosts: tuple[HostDrift, ...]
     too_short: tuple[str, ...] = ()
     ansible_tail: str = field(default="", repr=False)
+    ara_run: str = ""  # the check run in ARA: a URL or the command that shows it
 
     def of(self, status: str) -> tuple[HostDrift, ...]:
         return tuple(h for h in self.hosts if h.status == status)
@@ -134,7 +135,10 @@ def run_drift(options: Options) -> tuple[DriftRun, Redactor]:
     roles = role_declarations(options.root / "roles")
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="drift-state") as pool:
         states = pool.submit(collect_states, chosen, workers=options.workers, timeout=options.timeout)
-        check, tail = run_check(options.root, options.inventories, limit, options.vault_ids, redactor)
+        label = f"medops-drift-{started:%Y%m%dT%H%M%SZ}"
+        check, tail, link = run_check(
+            options.root, options.inventories, limit, options.vault_ids, redactor, label=label
+        )
         collected = states.result()
     hosts = tuple(
         host_drift(
@@ -159,6 +163,7 @@ def run_drift(options: Options) -> tuple[DriftRun, Redactor]:
         hosts=hosts,
         too_short=redactor.too_short,
         ansible_tail=tail,
+        ara_run=link,
     )
     return run, redactor
 
@@ -198,6 +203,7 @@ def drift_data(run: DriftRun) -> dict[str, Any]:
         "limit": run.limit,
         "system": run.system,
         "playbook": run.playbook,
+        "ara_run": run.ara_run or None,
         "started_at": _iso(run.started_at),
         "finished_at": _iso(run.finished_at),
         "exit_code": run.exit_code,
