@@ -96,13 +96,15 @@ def test_policy_reviews_two_a_year_and_at_most_184_days_apart(today: date, state
 def test_drills_judge_the_measured_rto_against_the_policy(tmp_path: Path) -> None:
     folder = tmp_path / "drills"
     folder.mkdir()
-    (folder / "qcis-20260610T010000Z.json").write_text(
-        json.dumps(
-            {"system": "qcis", "started_at": "2026-06-10T01:00:00Z", "rto_seconds": 5 * 3600, "rpo_seconds": 240,
-             "phases": [], "outcome": "passed"}
-        ),
-        encoding="utf-8",
-    )  # fmt: skip
+    qcis = {
+        "system": "qcis",
+        "started_at": "2026-06-10T01:00:00Z",
+        "rto_seconds": 5 * 3600,
+        "rpo_seconds": 240,
+        "phases": [],
+        "outcome": "passed",
+    }
+    (folder / "qcis-20260610T010000Z.json").write_text(json.dumps(qcis), encoding="utf-8")
     (folder / "chfms-20260611T010000Z.json").write_text(
         json.dumps({"system": "chfms", "started_at": "2026-06-11T01:00:00Z", "rto_seconds": 5 * 3600}),
         encoding="utf-8",

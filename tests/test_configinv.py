@@ -93,5 +93,5 @@ def test_site_has_every_host_in_both_languages_and_no_secret(tmp_path: Path) -> 
     assert all(canary not in text for text in files.values())
     rows = list(csv.reader(io.StringIO(files["csv/packages.csv"].lstrip("\ufeff"))))
     assert rows[0] == ["Host", "Package", "Version"]
-    assert ["spare1", "curl"] == rows[[r[:2] for r in rows].index(["spare1", "curl"])][:2]
+    assert ["spare1", "curl"] in [r[:2] for r in rows]
     assert "软件包" in files["csv/packages.zh-CN.csv"]
