@@ -148,8 +148,17 @@ def test_check_run_after_a_new_commit_is_only_a_version_stamp() -> None:
     run = parse_results((DATA / "check-clean.json").read_text(encoding="utf-8"), NO_SECRETS)
     assert run.changes == ()
     assert run.fact_only == ("spare1",)
-    assert [(b.role, b.task) for b in run.blind] == [
-        ("pgbackrest", "Remove the backups of pgbackrest.conf (the repository's holds the passphrase)")
+    assert [(b.role, b.task, b.reason) for b in run.blind] == [
+        (
+            "pgbackrest",
+            "Let pgBackRest parse the configuration (option names and values, no connection made)",
+            "when: pgbackrest_register_conf is changed and not ansible_check_mode",
+        ),
+        (
+            "pgbackrest",
+            "Remove the backups of pgbackrest.conf (the repository's holds the passphrase)",
+            "Command would have run if not in check mode",
+        ),
     ]
     declared = run.declared["spare1"]
     assert {"openssh-server", "postgresql-15", "pgbackrest"} <= declared.packages
@@ -161,12 +170,14 @@ def test_check_run_after_a_new_commit_is_only_a_version_stamp() -> None:
 def test_check_run_with_drift_groups_changes_and_handlers() -> None:
     run = parse_results((DATA / "check-drift.json").read_text(encoding="utf-8"), NO_SECRETS)
     assert [(c.role, c.task, c.path) for c in run.changes] == [
-        ("base", "Write sshd configuration", "/etc/ssh/sshd_config")
+        ("base", "Write the sshd configuration", "/etc/ssh/sshd_config")
     ]
     assert "X11Forwarding yes" in unified(
         {"before": run.changes[0].diffs[0].before, "after": run.changes[0].diffs[0].after}
     )
-    assert [h.task for h in run.handlers] == ["Restart sshd"]
+    assert [h.task for h in run.handlers] == ["Restart the sshd service"]
+    assert run.changes[0].diffs[0].after_header == "sshd_config.j2 (rendered)"
+    assert "Check the sshd configuration again" in [b.task for b in run.blind]  # a handler's command
 
 
 def _fake_results(secret: str) -> str:
@@ -208,7 +219,10 @@ def test_redaction_covers_values_lines_and_json_escapes() -> None:
     )
     redactor = Redactor(secrets)
     assert redactor.redact("password s3cret-value!") == "password [redacted: vault_db.app]!"
-    text = redactor.redact(json.dumps({"diff": f"+{key}\n"}))
+    whole = redactor.redact(json.dumps({"after": key}))
+    assert whole == '{"after": "[redacted: vault_ca.key]"}'  # the value, JSON-escaped
+    diff = "\n".join(f"+{line}" for line in key.splitlines())  # a diff shows it a line at a time
+    text = redactor.redact(json.dumps({"diff": diff}))
     assert "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49" not in text and "AwEHBG0wawIBAQQg" not in text
     assert "BEGIN PRIVATE KEY" in text  # the PEM boundary is not a secret
     assert redactor.too_short == ("vault_db.short",)
@@ -239,7 +253,7 @@ def test_report_in_both_languages_holds_no_secret_and_every_host() -> None:
     data = drift_data(run)
     assert run.exit_code == 2
     assert items(data["hosts"][0]) == [
-        ("change", "base: Write sshd configuration (/etc/ssh/sshd_config)"),
+        ("change", "base: Write the sshd configuration (/etc/ssh/sshd_config)"),
         ("package", "curl"),
         ("port", "tcp/8081"),
         ("user", "intruder"),

@@ -19,7 +19,6 @@ A status is `met`, `ok` (on track), `due` (its deadline falls within the warning
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -32,6 +31,7 @@ from medops.backup.oncalendar import schedule_gaps
 from medops.backup.policy import Policy
 from medops.backup.restore_tests import RestoreTest
 from medops.inspect.status import CONTRACT_PER_YEAR, YearStatus, _ranges
+from medops.paths import read_json_files
 
 BEIJING = timezone(timedelta(hours=8), "CST")
 PATCH_SCHEMA = "medops.patch-record/1"
@@ -135,17 +135,9 @@ class PatchRecord:
 
 def load_patch_records(records: Path) -> tuple[list[PatchRecord], list[str]]:
     """records/patches/<change id>/<host>.json of schema medops.patch-record/1; proposals are skipped."""
-    folder = records / "patches"
+    read, problems = read_json_files(records / "patches", "*/*.json")
     found: list[PatchRecord] = []
-    problems: list[str] = []
-    for path in sorted(folder.glob("*/*.json")) if folder.is_dir() else []:
-        if path.name == "proposal.json" or path.parent.name == "approvals":
-            continue
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            problems.append(f"patches/{path.parent.name}/{path.name}: {exc}")
-            continue
+    for path, data in read:
         if not isinstance(data, dict) or data.get("schema") != PATCH_SCHEMA:
             continue
         try:
@@ -320,15 +312,16 @@ class Drill:
 
 
 def load_drills(records: Path) -> tuple[list[Drill], list[str]]:
-    folder = records / "drills"
+    read, problems = read_json_files(records / "drills", "*.json")
     found: list[Drill] = []
-    problems: list[str] = []
-    for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+    for path, data in read:
+        if not isinstance(data, dict):
+            problems.append(f"drills/{path.name}: not a JSON object")
+            continue
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
             started = datetime.fromisoformat(str(data["started_at"]).replace("Z", "+00:00"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, ValueError, TypeError) as exc:
-            problems.append(f"drills/{path.name}: {exc}")
+        except (KeyError, ValueError) as exc:
+            problems.append(f"drills/{path.name}: no readable started_at ({exc})")
             continue
 
         def number(key: str, data: Mapping[str, Any] = data) -> float | None:

@@ -17,6 +17,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from medops.paths import read_json_files
+
 
 @dataclass(frozen=True)
 class Change:
@@ -166,13 +168,9 @@ def _in_window(moment: str, since: str, at: str) -> bool:
 def load_causes(records: Path) -> list[dict[str, Any]]:
     """Recorded jobs as data: patch records (per host) and deploy records (per system)."""
     found: list[dict[str, Any]] = []
-    for path in sorted((records / "patches").glob("*/*.json")) if (records / "patches").is_dir() else []:
-        if path.name == "proposal.json":
-            continue
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-            continue
+    patches, _ = read_json_files(records / "patches", "*/*.json")
+    deploys, _ = read_json_files(records / "deploys", "*.json")
+    for path, data in patches:
         if isinstance(data, dict) and data.get("host") and data.get("finished"):
             found.append(
                 {
@@ -184,11 +182,7 @@ def load_causes(records: Path) -> list[dict[str, Any]]:
                     "run": str(data.get("ara_run", "")),
                 }
             )
-    for path in sorted((records / "deploys").glob("*.json")) if (records / "deploys").is_dir() else []:
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-            continue
+    for path, data in deploys:
         if isinstance(data, dict) and data.get("system") and data.get("finished"):
             found.append(
                 {

@@ -10,9 +10,6 @@ passwords), and every text passes the vault redactor before it is written.
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,6 +17,7 @@ from typing import Any
 
 from medops.drift.state import HostState, sudo_users
 from medops.errors import MedopsError
+from medops.paths import read_json_files, write_atomic
 
 KIND = "medops.config-inventory"
 SCHEMA = 1
@@ -155,30 +153,15 @@ def write_snapshot(records: Path, snapshot: Mapping[str, Any], text: str) -> Pat
     path = snapshot_path(records, datetime.fromisoformat(str(snapshot["taken_at"])))
     if path.exists():
         raise MedopsError(f"{path.name} exists already: a snapshot is never replaced")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        Path(temporary).chmod(0o644)
-        Path(temporary).replace(path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomic(path, text)
     return path
 
 
 def load_snapshots(records: Path) -> tuple[list[dict[str, Any]], list[str]]:
     """Every readable snapshot, oldest first, and a line per unreadable one."""
-    folder = records / SNAPSHOTS
+    read, problems = read_json_files(records / SNAPSHOTS, "*.json")
     found: list[dict[str, Any]] = []
-    problems: list[str] = []
-    for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            problems.append(f"{path.name}: {exc}")
-            continue
+    for path, data in read:
         if not isinstance(data, dict) or data.get("record") != KIND or data.get("schema") != SCHEMA:
             problems.append(f"{path.name}: not a configuration inventory snapshot of schema {SCHEMA}")
             continue

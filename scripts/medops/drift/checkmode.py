@@ -84,14 +84,21 @@ class CheckRun:
     hosts: tuple[str, ...] = ()
 
 
+def _header(text: str) -> str:
+    """A diff header without the control node's temporary folder (a template's rendered copy)."""
+    if "/.ansible/tmp/" in text or text.startswith("/tmp/"):
+        return f"{Path(text).name} (rendered)"
+    return text
+
+
 def _diffs(entries: object) -> tuple[Diff, ...]:
     found = []
     for entry in entries if isinstance(entries, list) else []:
         if isinstance(entry, Mapping):
             found.append(
                 Diff(
-                    str(entry.get("before_header", "")),
-                    str(entry.get("after_header", "")),
+                    _header(str(entry.get("before_header", ""))),
+                    _header(str(entry.get("after_header", ""))),
                     str(entry.get("before", "")),
                     str(entry.get("after", "")),
                     str(entry.get("prepared", "")),
