@@ -17,6 +17,7 @@ from medops.errors import MedopsError
 from medops.paths import repo_root
 
 if TYPE_CHECKING:
+    from medops.drift.run import Options as HostSelection
     from medops.inspect.weeks import IsoWeek
 
 BUILD_SCRIPT = Path("scripts/lab/build-image.sh")
@@ -419,15 +420,34 @@ def _write_texts(out: Path, texts: dict[str, str]) -> list[Path]:
     return written
 
 
-def _drift(args: argparse.Namespace) -> int:
-    from medops.drift.report import drift_document, terminal_lines
-    from medops.drift.run import Options, drift_data, run_drift
-    from medops.report.render import to_html, to_json, to_markdown
+def _add_host_options(parser: argparse.ArgumentParser) -> None:
+    """The options of a verb that reads hosts: which inventory and hosts, how many at a time, the vault."""
+    parser.add_argument(
+        "-i", "--inventory", action="append", metavar="INVENTORY", help="inventory (default: inventory/lab)"
+    )
+    parser.add_argument("--limit", metavar="PATTERN", help="only these hosts (Ansible patterns)")
+    parser.add_argument("--system", metavar="GROUP", help="only the hosts of this system (qcis, chfms)")
+    parser.add_argument(
+        "--jobs", type=_positive(int, "number"), default=32, metavar="N", help="hosts at a time (default: 32)"
+    )
+    parser.add_argument(
+        "--timeout",
+        type=_positive(float, "number of seconds"),
+        default=180.0,
+        metavar="S",
+        help="seconds a host's state collection may take (default: 180)",
+    )
+    parser.add_argument(
+        "--vault-id", action="append", metavar="ID@SOURCE", help="passed to Ansible, e.g. prod@prompt"
+    )
 
-    root = repo_root()
+
+def _host_selection(args: argparse.Namespace) -> HostSelection:
+    from medops.drift.run import Options
+
     inventories = tuple(_inventory(i) for i in (args.inventory or ["inventory/lab"]))
-    options = Options(
-        root=root,
+    return Options(
+        root=repo_root(),
         inventories=inventories,
         limit=args.limit,
         system=args.system,
@@ -436,6 +456,14 @@ def _drift(args: argparse.Namespace) -> int:
         timeout=float(args.timeout),
         shown_inventories=tuple(_in_repository(i, i.name) for i in inventories),
     )
+
+
+def _drift(args: argparse.Namespace) -> int:
+    from medops.drift.report import drift_document, terminal_lines
+    from medops.drift.run import drift_data, run_drift
+    from medops.report.render import to_html, to_json, to_markdown
+
+    options = _host_selection(args)
     run, redactor = run_drift(options)
     data = drift_data(run)
     langs = args.lang or ["en", "zh-CN"]
@@ -468,11 +496,7 @@ def _add_drift_verb(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) 
             "Runbook: docs/runbooks/drift.md"
         ),
     )
-    drift.add_argument(
-        "-i", "--inventory", action="append", metavar="INVENTORY", help="inventory (default: inventory/lab)"
-    )
-    drift.add_argument("--limit", metavar="PATTERN", help="only these hosts (Ansible patterns)")
-    drift.add_argument("--system", metavar="GROUP", help="only the hosts of this system (qcis, chfms)")
+    _add_host_options(drift)
     drift.add_argument(
         "--lang", action="append", choices=["en", "zh-CN"], help="report language, repeatable (default: both)"
     )
@@ -481,40 +505,15 @@ def _add_drift_verb(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     drift.add_argument("--out", metavar="DIR", help="write the reports here (default: <records>/drift)")
     drift.add_argument("--no-record", action="store_true", help="print only (reports only with --out)")
-    drift.add_argument(
-        "--jobs", type=_positive(int, "number"), default=32, metavar="N", help="hosts at a time (default: 32)"
-    )
-    drift.add_argument(
-        "--timeout",
-        type=_positive(float, "number of seconds"),
-        default=180.0,
-        metavar="S",
-        help="seconds a host's state collection may take (default: 180)",
-    )
-    drift.add_argument(
-        "--vault-id", action="append", metavar="ID@SOURCE", help="passed to Ansible, e.g. prod@prompt"
-    )
     drift.set_defaults(func=_drift)
 
 
 def _config_inventory(args: argparse.Namespace) -> int:
-    from medops.configinv.run import Options, build_site, save_snapshot, take_snapshot
+    from medops.configinv.run import build_site, save_snapshot, take_snapshot
 
-    root = repo_root()
     records = _records(args.records)
-    inventories = tuple(_inventory(i) for i in (args.inventory or ["inventory/lab"]))
-    options = Options(
-        root=root,
-        inventories=inventories,
-        records=records,
-        limit=args.limit,
-        system=args.system,
-        vault_ids=tuple(args.vault_id or ()),
-        workers=int(args.jobs),
-        timeout=float(args.timeout),
-        shown_inventories=tuple(_in_repository(i, i.name) for i in inventories),
-    )
-    snapshot, redactor = take_snapshot(options, __version__)
+    options = _host_selection(args)
+    snapshot, redactor = take_snapshot(options, records, __version__)
     path = save_snapshot(records, snapshot, redactor)
     print(f"wrote {_shown(path)}")
     unreached = [h["name"] for h in snapshot["hosts"] if not h.get("reached")]
@@ -584,22 +583,11 @@ def _add_audit_verbs(verbs: argparse._SubParsersAction[argparse.ArgumentParser])
             "Guide: docs/auditors-guide.md"
         ),
     )
-    inventory.add_argument(
-        "-i", "--inventory", action="append", metavar="INVENTORY", help="inventory (default: inventory/lab)"
-    )
-    inventory.add_argument("--limit", metavar="PATTERN", help="only these hosts (Ansible patterns)")
-    inventory.add_argument("--system", metavar="GROUP", help="only the hosts of this system")
+    _add_host_options(inventory)
     inventory.add_argument("--records", metavar="DIR", help=records_help)
     inventory.add_argument(
         "--site", metavar="DIR", help="build the site here (default: <records>/config-inventory/site)"
     )
-    inventory.add_argument(
-        "--jobs", type=_positive(int, "number"), default=32, metavar="N", help="hosts at a time"
-    )
-    inventory.add_argument(
-        "--timeout", type=_positive(float, "number of seconds"), default=180.0, metavar="S", help="per host"
-    )
-    inventory.add_argument("--vault-id", action="append", metavar="ID@SOURCE", help="passed to Ansible")
     inventory.set_defaults(func=_config_inventory)
     inventory_verbs = inventory.add_subparsers(dest="inventory_verb", metavar="<action>", required=False)
     site = inventory_verbs.add_parser(

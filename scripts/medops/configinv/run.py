@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -16,25 +15,12 @@ from medops.configinv.history import load_causes
 from medops.configinv.site import site_files
 from medops.configinv.snapshot import build_snapshot, host_entry, load_snapshots, write_snapshot
 from medops.drift.redact import Redactor, redactor_for
-from medops.drift.run import select
+from medops.drift.run import Options, select
 from medops.drift.state import collect_states, parse_state
 from medops.inspect.record import load_records
 from medops.inspect.targets import load_inventory
 
 SYSTEMS = ("qcis", "chfms")
-
-
-@dataclass(frozen=True)
-class Options:
-    root: Path
-    inventories: tuple[Path, ...]
-    records: Path
-    limit: str | None = None
-    system: str | None = None
-    vault_ids: tuple[str, ...] = ()
-    workers: int = 32
-    timeout: float = 180.0
-    shown_inventories: tuple[str, ...] = ()
 
 
 def read_policy(inventory: Path, today: date) -> Policy | None:
@@ -100,7 +86,7 @@ def host_context(
     return context
 
 
-def take_snapshot(options: Options, version: str) -> tuple[dict[str, Any], Redactor]:
+def take_snapshot(options: Options, records: Path, version: str) -> tuple[dict[str, Any], Redactor]:
     """Collect every selected host and the records about it; the snapshot (not yet written)."""
     taken = datetime.now(UTC).replace(microsecond=0)
     inventory = load_inventory(options.inventories, options.vault_ids, cwd=options.root)
@@ -108,9 +94,9 @@ def take_snapshot(options: Options, version: str) -> tuple[dict[str, Any], Redac
     chosen = select(inventory, options.limit, options.system)
     collected = collect_states(chosen, workers=options.workers, timeout=options.timeout)
     policy = read_policy(options.inventories[0], taken.date())
-    patches, _ = load_patch_records(options.records)
-    inspections, _ = load_records(options.records)
-    drills, _ = load_drills(options.records)
+    patches, _ = load_patch_records(records)
+    inspections, _ = load_records(records)
+    drills, _ = load_drills(records)
     hosts = []
     for item in collected:
         state = parse_state(redactor.redact(item.output), item.nonce) if item.output else None
