@@ -29,7 +29,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         reason=f"a lab test: run with --lab or {LAB_ENV}=1 against a running lab (make lab-test)"
     )
     for item in items:
-        if "lab" in item.keywords:
+        if item.get_closest_marker("lab") is not None:
             item.add_marker(skip)
 
 
