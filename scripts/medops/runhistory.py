@@ -17,6 +17,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Mapping
@@ -59,10 +60,12 @@ def run_link(env: Mapping[str, str], label: str) -> str:
     """How to open the run ARA recorded with `label`: the server's page, or the `ara` command; "" if none."""
     if ara_callbacks() is None:
         return ""
-    ara = Path(sys.executable).parent / "ara"
+    ara = shutil.which("ara", path=os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")]))
+    if ara is None:
+        return ""
     try:
         result = subprocess.run(
-            [str(ara), "playbook", "list", "--label", label, "-f", "json", "--limit", "1"],
+            [ara, "playbook", "list", "--label", label, "-f", "json", "--limit", "1"],
             capture_output=True,
             text=True,
             env={**os.environ, **env},
