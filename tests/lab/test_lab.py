@@ -131,12 +131,18 @@ def test_inventory_site_and_history(records: Path) -> None:
     assert f"{HISTORY_HOST},".lower() in changes.lower() and INTRUDER in changes
 
 
-def _canary() -> str:
+def _vault() -> dict[str, Any]:
     shown = subprocess.run(
         ["ansible-vault", "view", "--vault-id", VAULT_ID, "inventory/lab/group_vars/all/vault.yml"],
         cwd=ROOT, capture_output=True, text=True, check=True,
     )  # fmt: skip
-    value = (yaml.safe_load(shown.stdout) or {}).get("vault_canary")
+    values = yaml.safe_load(shown.stdout) or {}
+    assert isinstance(values, dict)
+    return values
+
+
+def _canary() -> str:
+    value = _vault().get("vault_canary")
     assert isinstance(value, str) and value.startswith("medops-canary-"), (
         "medops lab secrets makes vault_canary"
     )
@@ -177,3 +183,25 @@ def test_canary_never_appears_in_anything_produced(records: Path) -> None:
         assert canary.encode() not in database.read_bytes()
         for text in _texts_of_sqlite(database):
             assert canary not in text, database
+
+
+def _produced_texts(records: Path) -> Iterator[tuple[str, str]]:
+    for path in [*records.rglob("*"), *(ROOT / ".lab" / "records").rglob("*")]:
+        if path.is_file():
+            yield str(path), path.read_bytes().decode("utf-8", "replace")
+    for database in (ROOT / ".lab" / "ara").rglob("*.sqlite"):
+        for text in _texts_of_sqlite(database):
+            yield str(database), text
+
+
+def test_no_vault_value_in_anything_produced(records: Path) -> None:
+    """Beyond the canary: every secret of the lab vault (public keys and certificates are not secrets)."""
+    from medops.drift.redact import MIN_LENGTH, secret_values
+
+    secrets = {
+        text: name
+        for text, name in secret_values({"lab": _vault()}).items()
+        if len(text) >= MIN_LENGTH and "public_key" not in name and not name.endswith(".cert")
+    }
+    leaks = {(where, secrets[s]) for where, text in _produced_texts(records) for s in secrets if s in text}
+    assert leaks == set()
