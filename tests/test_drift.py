@@ -279,3 +279,21 @@ def test_exit_code_is_zero_only_when_every_host_is_clean(status: str) -> None:
     run = DriftRun("lab", (), None, None, moment, moment, "site.yml", (host,))
     assert host.status == status
     assert run.exit_code == (0 if status == "clean" else 2)
+
+
+def test_ara_is_enabled_beside_the_medops_callbacks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from medops import runhistory
+
+    monkeypatch.setattr(runhistory, "ara_callbacks", lambda: tmp_path / "ara" / "callback")
+    env = runhistory.ara_env(ROOT, {"ANSIBLE_CALLBACKS_ENABLED": "medops_summary,medops_drift"}, "run-1")
+    assert env["ANSIBLE_CALLBACKS_ENABLED"] == "medops_summary,medops_drift,ara_default"
+    assert env["ANSIBLE_CALLBACK_PLUGINS"].split(":") == [
+        str(ROOT / "plugins" / "callback"),
+        str(tmp_path / "ara" / "callback"),
+    ]
+    assert env["ARA_BASE_DIR"] == str(ROOT / ".lab" / "ara")
+    assert env["ARA_DEFAULT_LABELS"] == "medops,run-1"
+    shared = runhistory.ara_env(ROOT, {"ARA_API_CLIENT": "http", "ARA_API_SERVER": "https://ara.example"})
+    assert "ARA_BASE_DIR" not in shared
+    monkeypatch.setattr(runhistory, "ara_callbacks", lambda: None)
+    assert runhistory.ara_env(ROOT, {"A": "b"}) == {"A": "b"}

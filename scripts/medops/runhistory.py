@@ -51,7 +51,8 @@ def ara_env(root: Path, env: Mapping[str, str], label: str = "") -> dict[str, st
     if "ARA_API_CLIENT" not in full or full["ARA_API_CLIENT"] == "offline":
         full.setdefault("ARA_BASE_DIR", str(root / LAB_BASE_DIR))
     if label:
-        labels = [x for x in full.get("ARA_DEFAULT_LABELS", "").split(",") if x]
+        # The variable replaces ansible.cfg's default_labels: keep them.
+        labels = [x for x in full.get("ARA_DEFAULT_LABELS", "medops").split(",") if x]
         full["ARA_DEFAULT_LABELS"] = ",".join([*labels, label])
     return full
 
