@@ -21,8 +21,9 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 # Run history: lab playbook runs are recorded by ARA when installed (docs/runbooks/run-history.md);
 # ansible.cfg's [ara] section says what it never keeps.
 ARA_CALLBACKS := $(shell $(BIN)/python -m ara.setup.callback_plugins 2>/dev/null)
+comma := ,
 ARA = $(if $(ARA_CALLBACKS),ANSIBLE_CALLBACK_PLUGINS=$(CURDIR)/plugins/callback:$(ARA_CALLBACKS) \
-  ANSIBLE_CALLBACKS_ENABLED=medops_summary,ara_default ARA_BASE_DIR=$${ARA_BASE_DIR:-$(CURDIR)/.lab/ara})
+  ANSIBLE_CALLBACKS_ENABLED=medops_summary$(comma)ara_default ARA_BASE_DIR=$${ARA_BASE_DIR:-$(CURDIR)/.lab/ara})
 export ANSIBLE_FORCE_COLOR := 0
 export PY_COLORS := 0
 
