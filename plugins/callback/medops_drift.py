@@ -3,9 +3,13 @@
 Writes one JSON document to $MEDOPS_DRIFT_JSON at the end of the run (nothing when it is unset):
 
     {"playbook": "site.yml", "check_mode": true, "results": [
-        {"host", "play", "role", "task", "action", "handler", "status", "item", "msg",
-         "check_unsupported", "when", "diff": [{"before_header", "after_header", "before", "after",
-                                                "prepared"}], "censored"}]}
+        {"host", "play", "role", "task", "action", "handler", "status", "item", "path", "msg",
+         "check_unsupported", "when", "args": {"packages" | "enabled" | "users": [...]},
+         "diff": [{"before_header", "after_header", "before", "after", "prepared"}], "censored"}]}
+
+`path` is the file a task manages; `args` what the task says the host should have (the packages an apt
+task installs, the units a systemd task enables, the accounts a user task creates), as rendered for the
+host; `when` the condition Ansible found false for a skipped task.
 
 `status` is ok, changed, skipped, failed or unreachable. `check_unsupported` marks a result that check
 mode could not evaluate (a module without check-mode support, or a command that would only run for real).
