@@ -11,6 +11,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from medops.configinv.history import causes, history, load_causes
 from medops.configinv.run import host_context, read_policy
 from medops.configinv.site import host_file, site_files
@@ -95,3 +97,28 @@ def test_site_has_every_host_in_both_languages_and_no_secret(tmp_path: Path) -> 
     assert rows[0] == ["Host", "Package", "Version"]
     assert ["spare1", "curl"] in [r[:2] for r in rows]
     assert "软件包" in files["csv/packages.zh-CN.csv"]
+
+
+def test_cli_rebuilds_the_site_and_judges_the_year(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from medops.cli import main
+
+    snapshot = _snapshot(datetime(2026, 11, 22, 1, 0, tzinfo=UTC), [_entry("spare1", "clean")])
+    write_snapshot(tmp_path, snapshot, json.dumps(snapshot))
+    assert main(["inventory", "site", "--records", str(tmp_path)]) == 0
+    assert (tmp_path / "config-inventory" / "site" / "hosts" / "spare1.zh-CN.html").is_file()
+    code = main(
+        [
+            "compliance",
+            "--records",
+            str(tmp_path),
+            "--today",
+            "2026-11-22",
+            "--html",
+            str(tmp_path / "c.html"),
+        ]
+    )
+    assert code == 2  # no inspection on record: weeks missed
+    assert "Configuration inventory up to date" in capsys.readouterr().out
+    assert (tmp_path / "c.html").is_file()
