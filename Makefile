@@ -8,6 +8,15 @@ VENV      ?= .venv
 LAB_APP_VERSION ?= 1.1.0
 # Light containers `make bench-inspect` starts (and removes) to time the weekly inspection.
 BENCH_HOSTS ?= 50
+# The system `make drill` crashes, rebuilds on the spare and fails back (docs/runbooks/dr-drill.md).
+DRILL_SYSTEM ?= qcis
+# Light containers `make bench-converge` starts (and removes) to time a converge at fleet size.
+BENCH_CONVERGE_HOSTS ?= 100
+# `make ee`: the execution environment's base image (an EE "minimal" image of the RHEL 9 family from a
+# registry this machine reaches; docs/awx.md), the engine that builds it and the image's name.
+EE_BASE_IMAGE ?=
+EE_RUNTIME ?= docker
+EE_TAG    ?= medops-ee:$(shell git describe --always --dirty --tags 2>/dev/null || echo dev)
 BIN       := $(VENV)/bin
 PYTHON    ?= python3
 STAMP     := $(VENV)/.installed
@@ -28,10 +37,10 @@ export ANSIBLE_FORCE_COLOR := 0
 export PY_COLORS := 0
 
 .PHONY: help lab lab-down lab-status lab-inspect converge lab-deploy test lint pytest molecule engine images venv lock \
-  clean releases bench-inspect lab-test
+  clean releases bench-inspect bench-converge bench-lab-converge ee drill lab-test
 
 help: ## List the targets
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-19s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(call timed,venv,\
@@ -44,7 +53,8 @@ venv: $(STAMP) ## Create .venv with the pinned tools
 engine: ## Make a Docker engine answer (installs docker.io, starts dockerd when needed)
 	@$(call timed,engine,bash scripts/lab/docker-engine.sh)
 
-images: $(STAMP) engine ## Build the lab's Debian base images when absent or stale
+images: $(STAMP) engine ## Build the lab's Debian base images when absent or stale (and start the APT cache)
+	@$(call timed,apt cache,$(BIN)/medops lab apt-cache)
 	@$(call timed,images,$(BIN)/medops lab images)
 
 lab: $(STAMP) images ## Bring up the lab estate and converge it
@@ -76,11 +86,31 @@ lab-test: $(STAMP) ## Tests against the running lab (drift, inventory, canary; c
 	@mkdir -p .lab
 	@$(call timed,lab-test,$(ARA) $(BIN)/pytest -q --lab tests/lab)
 
+drill: $(STAMP) releases ## A whole DR drill on the lab (DRILL_SYSTEM, default qcis): crash, rebuild, fail-back, report
+	@mkdir -p .lab
+	@$(call timed,drill $(DRILL_SYSTEM),MEDOPS_RECORDS=.lab/records $(BIN)/medops lab drill --system $(DRILL_SYSTEM))
+
 bench-inspect: $(STAMP) images ## Time medops inspect against ansible -m setup on throwaway containers
 	@also=(); if docker ps -q --filter label=medops.lab=medops-lab | grep -q .; then \
 	  also=(--also inventory/lab "the lab hosts"); fi; \
 	$(call timed,bench-inspect,$(BIN)/python -m medops.inspect.bench --hosts $(BENCH_HOSTS) \
 	  --doc docs/performance.md "$${also[@]}")
+
+ee: $(STAMP) ## Build the AWX execution environment image (EE_BASE_IMAGE=<registry>/<EE minimal image>)
+	@if [ -z "$(EE_BASE_IMAGE)" ]; then \
+	  echo "make ee: name the base image: make ee EE_BASE_IMAGE=<registry>/<EE minimal image> (docs/awx.md)"; exit 2; fi
+	@$(call timed,ee $(EE_TAG),$(BIN)/ansible-builder build --file execution-environment.yml --context build/ee \
+	  --container-runtime $(EE_RUNTIME) --tag $(EE_TAG) --build-arg EE_BASE_IMAGE=$(EE_BASE_IMAGE))
+
+bench-converge: $(STAMP) images ## Time a converge of light containers: forks, strategy, pipelining, fact cache
+	@$(call timed,bench-converge,$(BIN)/python -m medops.bench.converge --hosts $(BENCH_CONVERGE_HOSTS) \
+	  --doc docs/performance.md)
+
+bench-lab-converge: $(STAMP) images ## Rebuild the lab twice, time site.yml: ansible.cfg against defaults
+	@if [ "$(LAB_REBUILD)" != yes ]; then \
+	  echo "make bench-lab-converge removes and re-creates the lab twice: run it when nobody uses the lab," \
+	  "as make bench-lab-converge LAB_REBUILD=yes"; exit 2; fi
+	@$(call timed,bench-lab-converge,$(BIN)/python -m medops.bench.converge --lab --doc docs/performance.md)
 
 releases: $(STAMP) ## Build the sample application's release tarballs into build/releases
 	@$(call timed,releases,$(BIN)/medops app build)
@@ -88,8 +118,8 @@ releases: $(STAMP) ## Build the sample application's release tarballs into build
 lint: $(STAMP) ## ansible-lint (production profile), yamllint, ruff, mypy
 	@$(call timed,yamllint,$(BIN)/yamllint --strict .)
 	@$(call timed,ansible-lint,$(BIN)/ansible-lint --profile production -q)
-	@$(call timed,ruff,$(BIN)/ruff check scripts tests plugins molecule sampleapp)
-	@$(call timed,ruff format,$(BIN)/ruff format --check scripts tests plugins molecule sampleapp)
+	@$(call timed,ruff,$(BIN)/ruff check scripts tests plugins molecule sampleapp roles/app/files/medops-app-switch roles/postgresql/files/medops-heartbeat)
+	@$(call timed,ruff format,$(BIN)/ruff format --check scripts tests plugins molecule sampleapp roles/app/files/medops-app-switch roles/postgresql/files/medops-heartbeat)
 	@$(call timed,mypy,$(BIN)/mypy)
 
 pytest: $(STAMP) ## Unit tests and inventory sanity

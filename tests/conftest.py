@@ -46,3 +46,13 @@ def medops_net() -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+@pytest.fixture(scope="session")
+def medops_dr() -> ModuleType:
+    """plugins/filter/medops_dr.py, loaded the way Ansible loads it (by path)."""
+    spec = importlib.util.spec_from_file_location("medops_dr", ROOT / "plugins" / "filter" / "medops_dr.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,6 +21,8 @@ from medops.compliance.obligations import (
 )
 from medops.compliance.report import compliance_data, compliance_document, gather, terminal_lines
 from medops.report.render import to_html
+
+DATA = Path(__file__).parent / "data"
 
 ROOT = Path(__file__).resolve().parent.parent
 LAB = ROOT / "inventory" / "lab"
@@ -93,29 +96,53 @@ def test_policy_reviews_two_a_year_and_at_most_184_days_apart(today: date, state
     assert reviews(_policy(today), Path("/nonexistent"), today.year, today, 14).state == state
 
 
+def _drill_record(system: str, rto_seconds: float, failback: str | None) -> dict[str, Any]:
+    """A drill record as dr-rebuild.yml and dr-failback.yml write it, from a recorded one."""
+    data: dict[str, Any] = json.loads(
+        (DATA / "drills" / "qcis-20261122T020000Z.json").read_text(encoding="utf-8")
+    )
+    data["system"] = system
+    data["id"] = f"{system}-20261122T020000Z"
+    data["rebuild"]["rto"]["seconds"] = rto_seconds
+    if failback is None:
+        data["failback"] = None
+    else:
+        data["failback"]["outcome"] = failback
+    return data
+
+
 def test_drills_judge_the_measured_rto_against_the_policy(tmp_path: Path) -> None:
     folder = tmp_path / "drills"
     folder.mkdir()
-    qcis = {
-        "system": "qcis",
-        "started_at": "2026-06-10T01:00:00Z",
-        "rto_seconds": 5 * 3600,
-        "rpo_seconds": 240,
-        "phases": [],
-        "outcome": "passed",
-    }
-    (folder / "qcis-20260610T010000Z.json").write_text(json.dumps(qcis), encoding="utf-8")
-    (folder / "chfms-20260611T010000Z.json").write_text(
-        json.dumps({"system": "chfms", "started_at": "2026-06-11T01:00:00Z", "rto_seconds": 5 * 3600}),
-        encoding="utf-8",
-    )
+    for name, data in {
+        "qcis-20261122T020000Z.json": _drill_record("qcis", 262.0, "success"),
+        "chfms-20261122T020000Z.json": _drill_record("chfms", 5 * 3600, "success"),
+    }.items():
+        (folder / name).write_text(json.dumps(data), encoding="utf-8")
+    (folder / "broken.json").write_text("{}", encoding="utf-8")
     found, problems = load_drills(tmp_path)
-    assert problems == []
+    assert [p.split(":")[0] for p in problems] == ["drills/broken.json"]
     result = {o.subject: o for o in drills(_policy(date(2026, 12, 1)), found, 2026, date(2026, 12, 1), 14)}
     assert result["qcis"].state == "met"
+    assert result["qcis"].evidence[0].source == "records/drills/qcis-20261122T020000Z.json"
+    assert result["qcis"].evidence[0].text.startswith("2026-11-22: success, RTO 262.0 s")
     assert result["chfms"].state == "due"  # 5 h against 4 h: not met; another drill is due this year
     late = {o.subject: o for o in drills(_policy(date(2026, 12, 25)), [], 2026, date(2026, 12, 25), 14)}
     assert late["qcis"].state == "due" and late["qcis"].detail == "no drill this year"
+
+
+def test_a_refused_rebuild_is_no_drill_and_a_failed_failback_shows(tmp_path: Path) -> None:
+    folder = tmp_path / "drills"
+    folder.mkdir()
+    refused = _drill_record("qcis", 262.0, None)
+    refused["rebuild"]["outcome"] = "refused"
+    (folder / "qcis-1.json").write_text(json.dumps(refused), encoding="utf-8")
+    found, _ = load_drills(tmp_path)
+    result = {o.subject: o for o in drills(_policy(date(2026, 12, 1)), found, 2026, date(2026, 12, 1), 14)}
+    assert result["qcis"].done == 0 and result["qcis"].state == "due"
+    (folder / "qcis-2.json").write_text(json.dumps(_drill_record("qcis", 262.0, "failed")), encoding="utf-8")
+    found, _ = load_drills(tmp_path)
+    assert [d.outcome for d in found] == ["refused", "fail-back failed"]
 
 
 def test_inventory_age_follows_the_newest_change() -> None:

@@ -8,6 +8,9 @@ set -uo pipefail
 jobs_max=${MEDOPS_MOLECULE_JOBS:-$#}
 logs=.lab/molecule
 mkdir -p "$logs"
+# Scenarios leave measurements beside their logs (molecule/dr: the drill's headline figures); only
+# this run's are printed.
+rm -f "$logs"/*/headline.txt
 
 declare -A pid_of
 for scenario in "$@"; do
@@ -26,6 +29,12 @@ done
 failed=()
 for scenario in "$@"; do
   wait "${pid_of[$scenario]}" || failed+=("$scenario")
+done
+
+for headline in "$logs"/*/headline.txt; do
+  [ -f "$headline" ] || continue
+  echo "===== measured: $headline ====="
+  cat "$headline"
 done
 
 for scenario in "${failed[@]}"; do

@@ -62,7 +62,14 @@ install -d "$root/usr/local/lib/medops"
 cat >"$root/usr/local/lib/medops/apt-proxy-detect" <<'DETECT'
 #!/bin/bash
 # Print the lab apt cache URL when it answers on the default gateway, DIRECT otherwise.
-gw=$(awk '$2 == "00000000" { h = $3; printf "%d.%d.%d.%d", strtonum("0x" substr(h,7,2)), strtonum("0x" substr(h,5,2)), strtonum("0x" substr(h,3,2)), strtonum("0x" substr(h,1,2)); exit }' /proc/net/route 2>/dev/null)
+# Plain bash: the image's awk is mawk, which has no strtonum.
+gw=""
+while read -r _ dest hex _; do
+  if [ "$dest" = 00000000 ]; then
+    gw=$(printf '%d.%d.%d.%d' "0x${hex:6:2}" "0x${hex:4:2}" "0x${hex:2:2}" "0x${hex:0:2}")
+    break
+  fi
+done < <(tail -n +2 /proc/net/route 2>/dev/null)
 if [ -n "$gw" ] && timeout 1 bash -c "exec 3<>/dev/tcp/$gw/3142" 2>/dev/null; then
   echo "http://$gw:3142"
 else

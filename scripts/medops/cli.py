@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from medops.inspect.weeks import IsoWeek
 
 BUILD_SCRIPT = Path("scripts/lab/build-image.sh")
+APT_CACHE_SCRIPT = Path("scripts/lab/apt-cache.sh")
 
 
 def _lab_images(args: argparse.Namespace) -> int:
@@ -32,6 +34,17 @@ def _lab_images(args: argparse.Namespace) -> int:
     for line in ensure_images(root / BUILD_SCRIPT, releases, force=args.force):
         print(line)
     return 0
+
+
+def _lab_apt_cache(_: argparse.Namespace) -> int:
+    import subprocess
+
+    from medops.lab.images import debian_mirror
+
+    # The script says what it did; it never fails the caller (hosts go direct without a cache).
+    return subprocess.run(
+        ["bash", str(repo_root() / APT_CACHE_SCRIPT), debian_mirror()], check=False
+    ).returncode
 
 
 def _lab_secrets(_: argparse.Namespace) -> int:
@@ -77,6 +90,23 @@ def _lab_status(_: argparse.Namespace) -> int:
     for name, address, state in rows:
         print(f"{name:<{width}}  {address:<15}  {state}")
     return 0 if all(state == "running" for _, _, state in rows) else 1
+
+
+def _lab_drill(args: argparse.Namespace) -> int:
+    from medops.lab.drill import newest_record, plan_drill, run_drill
+    from medops.lab.estate import load_estate
+
+    root = repo_root()
+    estate = load_estate(root)
+    plan = plan_drill(estate, args.system, float(args.write_seconds), float(args.temporary_seconds))
+    started = time.time()
+    run_drill(root, estate, plan)
+    records = _records(args.records)
+    drill_id = newest_record(records, args.system, started)
+    if drill_id is None:
+        raise MedopsError(f"the drill ran but wrote no record in {_shown(records / 'drills')}")
+    report = argparse.Namespace(drill=drill_id, records=args.records, out=None, lang=None, no_write=False)
+    return _drill_report(report)
 
 
 def _day(text: str) -> date:
@@ -785,6 +815,475 @@ def _add_backup_verbs(verbs: argparse._SubParsersAction[argparse.ArgumentParser]
     review.set_defaults(func=_backup_review)
 
 
+def _now(text: str) -> datetime:
+    """argparse type: a moment with its time zone (ISO 8601)."""
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a time like 2026-05-16T23:00:00+08:00") from None
+    if moment.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"{text!r} has no time zone (add +08:00 or Z)")
+    return moment
+
+
+def _environment(args: argparse.Namespace, inventory: Path) -> str:
+    name = args.environment or (inventory.name if inventory.is_dir() else inventory.stem)
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", name):
+        raise MedopsError(
+            f"environment {name!r} may hold lower-case letters, digits and '-' only (--environment)"
+        )
+    return name
+
+
+def _who() -> str:
+    return os.environ.get("SUDO_USER") or os.environ.get("USER") or "unknown"
+
+
+def _write_new(target: Path, text: str) -> None:
+    try:
+        with target.open("x", encoding="utf-8") as handle:
+            handle.write(text)
+    except FileExistsError:
+        raise MedopsError(f"{_shown(target)} already exists; records are never overwritten") from None
+
+
+def _patch_plan(args: argparse.Namespace) -> int:
+    import shutil
+    import tempfile
+
+    from medops.patch.collect import collect
+    from medops.patch.plan import Proposal, proposal_data, proposal_dir, proposal_id, read_collections
+    from medops.patch.report import proposal_document
+    from medops.report.render import to_html, to_json, to_markdown
+
+    inventory = _inventory(args.inventory)
+    if not inventory.exists():
+        raise MedopsError(f"inventory {args.inventory} does not exist")
+    environment = _environment(args, inventory)
+    records = _records(args.records)
+    with tempfile.TemporaryDirectory(prefix="medops-patch-") as scratch:
+        if args.from_collected:
+            source = Path(args.from_collected)
+            if not source.is_dir():
+                raise MedopsError(f"--from-collected {args.from_collected} is not a folder")
+        else:
+            source = collect(
+                repo_root(), inventory, Path(scratch) / "collected", args.limit, args.vault_id or ()
+            )
+        plans = read_collections(source)
+        created = max(p.collected_at for p in plans).astimezone(UTC)
+        proposal = Proposal(
+            id=proposal_id(environment, created),
+            environment=environment,
+            created=created,
+            created_by=_who(),
+            hosts=tuple(plans),
+        )
+        folder = proposal_dir(records, proposal.id)
+        if folder.exists():
+            raise MedopsError(f"{_shown(folder)} already exists; records are never overwritten")
+        (folder / "collected").mkdir(parents=True)
+        for path in sorted(source.glob("*.json")):
+            shutil.copyfile(path, folder / "collected" / path.name)
+    now = datetime.now(UTC)
+    _write_new(folder / "proposal.json", to_json(proposal_data(proposal)))
+    for lang, suffix in (("en", ""), ("zh-CN", ".zh-CN")):
+        document = proposal_document(proposal, lang, __version__, now)
+        _write_new(folder / f"proposal{suffix}.md", to_markdown(document))
+        _write_new(folder / f"proposal{suffix}.html", to_html(document))
+    print(f"wrote {_shown(folder)}/proposal.{{json,md,html}} (and proposal.zh-CN.{{md,html}})")
+    for plan in proposal.hosts:
+        extra = []
+        if plan.services:
+            extra.append(f"restart {', '.join(plan.services)}")
+        if plan.reboot_likely:
+            extra.append("reboot likely")
+        if plan.removals:
+            extra.append(f"apt would REMOVE {', '.join(n for n, _ in plan.removals)}")
+        detail = f"; {'; '.join(extra)}" if extra else ""
+        print(f"  {plan.host}: {len(plan.packages)} pending ({plan.security_count} security){detail}")
+    total = sum(len(h.packages) for h in proposal.hosts)
+    print(f"proposal {proposal.id}: {total} package updates on {len(proposal.hosts)} hosts")
+    print(f"content hash {proposal.content_hash}")
+    if total:
+        print(
+            f"next: medops patch approval-template {proposal.id} > records/patches/approvals/<change id>.yml"
+        )
+    return 0
+
+
+def _patch_approval_template(args: argparse.Namespace) -> int:
+    from medops.patch.approval import CHANGE_ID, template
+    from medops.patch.plan import load_proposal
+
+    proposal = load_proposal(_records(args.records), args.proposal)
+    today = args.today or date.today()
+    change_id = (
+        args.change_id or f"CHG-{today.year}-{'H1' if today.month <= 6 else 'H2'}-{proposal.environment}"
+    )
+    if not CHANGE_ID.match(change_id):
+        raise MedopsError(f"--change-id {change_id!r} may hold letters, digits, '.', '_' and '-' only")
+    if not any(h.packages for h in proposal.hosts):
+        raise MedopsError(f"proposal {proposal.id} has nothing pending; there is nothing to approve")
+    sys.stdout.write(template(proposal, change_id, today))
+    return 0
+
+
+def _patch_check_approval(args: argparse.Namespace) -> int:
+    import json
+
+    from medops.patch.approval import apply_plan, check_current, load_for_apply
+    from medops.patch.plan import read_collections
+
+    records = _records(args.records)
+    now = args.now or (datetime.now(UTC) if args.current else None)
+    approval, proposal = load_for_apply(records, args.change_id, now)
+    detail = f"proposal {proposal.id}, {approval.content_hash}, approved by {approval.approved_by}"
+    if args.current:
+        current = read_collections(Path(args.current))
+        check_current(approval, proposal, current)
+        detail += f"; pending now on {', '.join(h.host for h in current)} matches"
+    if args.apply_plan:
+        Path(args.apply_plan).write_text(
+            json.dumps(apply_plan(approval, proposal), indent=2) + "\n", encoding="utf-8"
+        )
+    print(f"approval {approval.change_id} is valid: {detail}")
+    return 0
+
+
+def _patch_status(args: argparse.Namespace) -> int:
+    import json
+
+    from medops.patch.plan import list_proposals
+    from medops.patch.report import status_document
+    from medops.patch.status import build_status, inventory_hosts, load_records, read_max_age, status_data
+    from medops.report.render import to_html, to_json, to_markdown
+
+    inventory = _inventory(args.inventory)
+    if not inventory.exists():
+        raise MedopsError(f"inventory {args.inventory} does not exist")
+    environment = _environment(args, inventory)
+    today = args.today or date.today()
+    year = args.year or today.year
+    if year > today.year:
+        raise MedopsError(f"--year {year} is after {today.year}; there is nothing to judge yet")
+    max_age = args.max_age_days or read_max_age(inventory)
+    records = _records(args.records)
+    host_records, problems = load_records(records)
+    status = build_status(
+        environment,
+        hosts=inventory_hosts(inventory),
+        year=year,
+        today=today,
+        max_age_days=max_age,
+        records=host_records,
+        proposals=list_proposals(records),
+        problems=problems,
+    )
+    data = status_data(status)
+    if args.out:
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        now = datetime.now(UTC)
+        document = status_document(status, args.lang, __version__, now)
+        stem = f"patch-status-{environment}-{year}"
+        for ext, text in (
+            ("md", to_markdown(document)),
+            ("html", to_html(document)),
+            ("json", to_json(data)),
+        ):
+            (out / f"{stem}.{ext}").write_text(text, encoding="utf-8")
+            print(f"wrote {_shown(out / f'{stem}.{ext}')}")
+    if args.format == "json":
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        print(f"patch status {year} ({environment}, as of {today}; security max age {max_age} days)")
+        width = max((len(h.host) for h in status.hosts), default=4)
+        for host in status.hosts:
+            overdue = [p for p in host.pending if p.overdue]
+            cycles = ", ".join(f"{r.change_id} {r.finished.date()}" for r in host.cycles) or "none"
+            line = (
+                f"  {host.host:<{width}}  {host.severity.value:<8}  cycles {len(host.cycles)}/2 "
+                f"(due by today {host.due_now}: {cycles}); security pending {len(host.pending)}"
+            )
+            if overdue:
+                line += (
+                    f", {len(overdue)} older than {max_age} days ({', '.join(p.package for p in overdue)})"
+                )
+            if host.plan is None:
+                line += "; never planned"
+            print(line)
+        for problem in status.problems:
+            print(f"  unreadable: {problem}")
+    return {"ok": 0, "warning": 1, "critical": 2}[status.severity.value]
+
+
+def _add_patch_verbs(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    patch = verbs.add_parser(
+        "patch", help="patch cycles: plan, approval, compliance (docs/runbooks/patching.md)"
+    )
+    patch_verbs = patch.add_subparsers(dest="patch_verb", metavar="<action>", required=True)
+    records_help = "records folder (default: $MEDOPS_RECORDS, else records/ at the repository root)"
+    env_help = "environment name in ids and reports (default: the inventory folder's name)"
+
+    plan = patch_verbs.add_parser(
+        "plan",
+        help="collect pending updates read-only (playbooks/patch-plan.yml) and write the proposal",
+    )
+    plan.add_argument("-i", "--inventory", default="inventory/lab", help="inventory (default: inventory/lab)")
+    plan.add_argument("--limit", metavar="PATTERN", help="only these hosts (ansible --limit)")
+    plan.add_argument("--records", metavar="DIR", help=records_help)
+    plan.add_argument("--environment", metavar="NAME", help=env_help)
+    plan.add_argument(
+        "--from-collected",
+        metavar="DIR",
+        help="build the proposal from collections saved earlier (<host>.json), not from a playbook run",
+    )
+    plan.add_argument("--vault-id", action="append", metavar="ID@SOURCE", help="passed to ansible-playbook")
+    plan.set_defaults(func=_patch_plan)
+
+    tmpl = patch_verbs.add_parser(
+        "approval-template",
+        help="print a filled-in approval for a proposal (save it yourself; medops never does)",
+    )
+    tmpl.add_argument("proposal", help="proposal id, e.g. lab-20260510T020000Z")
+    tmpl.add_argument("--change-id", metavar="ID", help="change id (default: CHG-<year>-H1|H2-<environment>)")
+    tmpl.add_argument("--records", metavar="DIR", help=records_help)
+    tmpl.add_argument("--today", type=_day, metavar="YYYY-MM-DD", help="date to fill in (default: today)")
+    tmpl.set_defaults(func=_patch_approval_template)
+
+    check = patch_verbs.add_parser(
+        "check-approval", help="validate records/patches/approvals/<change id>.yml against its proposal"
+    )
+    check.add_argument("change_id", help="change id (the approval file's name without .yml)")
+    check.add_argument("--records", metavar="DIR", help=records_help)
+    check.add_argument(
+        "--current",
+        metavar="DIR",
+        help="collections of the targeted hosts taken now: recompute the hash from them (patch.yml does)",
+    )
+    check.add_argument(
+        "--now", type=_now, metavar="TIME", help="judge the window at this time (default: now with --current)"
+    )
+    check.add_argument(
+        "--apply-plan", metavar="FILE", help="write the per-host packages to install as JSON here"
+    )
+    check.set_defaults(func=_patch_check_approval)
+
+    status = patch_verbs.add_parser(
+        "status",
+        help="per host: patch cycles of the year (two required) and old security updates (exit 0 ok, 1, 2)",
+    )
+    status.add_argument(
+        "-i", "--inventory", default="inventory/lab", help="inventory (default: inventory/lab)"
+    )
+    status.add_argument("--year", type=int, help="calendar year (default: this year)")
+    status.add_argument("--today", type=_day, metavar="YYYY-MM-DD", help="judge as of this day")
+    status.add_argument("--records", metavar="DIR", help=records_help)
+    status.add_argument("--environment", metavar="NAME", help=env_help)
+    status.add_argument(
+        "--max-age-days", type=int, metavar="N", help="override patch_security_max_age_days of the inventory"
+    )
+    status.add_argument("--format", choices=["text", "json"], default="text", help="stdout format")
+    status.add_argument("--out", metavar="DIR", help="also write the report (md, html, json) here")
+    status.add_argument("--lang", choices=["en", "zh-CN"], default="en", help="report language (default: en)")
+    status.set_defaults(func=_patch_status)
+
+
+def _vault_path(value: str) -> Path:
+    path = Path(value)
+    if not path.is_file():
+        raise MedopsError(f"{value} does not exist or is not a file")
+    return path
+
+
+@contextlib.contextmanager
+def _about(path: Path) -> Iterator[None]:
+    """Errors about a file's content start with the file's name."""
+    try:
+        yield
+    except MedopsError as exc:
+        raise MedopsError(f"{_shown(path)}: {exc}") from None
+
+
+def _vault_set(args: argparse.Namespace) -> int:
+    import getpass
+
+    from medops.vault.crypt import read_secret
+    from medops.vault.edit import set_value, value_from_stdin
+
+    path = _vault_path(args.file)
+    secret = read_secret(args.vault_id)
+    if sys.stdin.isatty():
+        value = getpass.getpass(f"Value of {args.name}: ")
+        if getpass.getpass(f"Again, value of {args.name}: ") != value:
+            raise MedopsError("the two values differ; nothing was changed")
+    else:
+        value = value_from_stdin(sys.stdin.read())
+    with _about(path):
+        result = set_value(path, args.name, value, secret, add=args.add)
+    verb = "added" if result.added else "set"
+    print(f"{verb} {result.name} in {_shown(path)} (vault id {secret.vault_id})")
+    return 0
+
+
+def _vault_check(args: argparse.Namespace) -> int:
+    from medops.vault.crypt import parse_identity, read_secret
+    from medops.vault.edit import check_file
+
+    path = _vault_path(args.file)
+    vault_id, source = parse_identity(args.vault_id)
+    secret = read_secret(args.vault_id) if source else None
+    with _about(path):
+        result = check_file(path, vault_id, secret)
+    if result.problem:
+        print(f"{_shown(path)}: {result.problem}")
+        return 1
+    opened = ", and the password opens each" if result.decrypted else ""
+    print(f"{_shown(path)}: {result.count} values, each a !vault string of vault id {vault_id}{opened}")
+    if result.placeholders:
+        print(f"{len(result.placeholders)} still hold a placeholder: {', '.join(result.placeholders)}")
+        if args.no_placeholders:
+            return 1
+    return 0
+
+
+def _vault_rekey(args: argparse.Namespace) -> int:
+    from medops.vault.crypt import read_secret
+    from medops.vault.edit import rekey_file
+
+    path = _vault_path(args.file)
+    old = read_secret(args.vault_id)
+    new = read_secret(args.new_vault_id, new=True)
+    with _about(path):
+        count = rekey_file(path, old, new)
+    print(f"rekeyed {count} values of {_shown(path)}: vault id {old.vault_id} -> {new.vault_id}")
+    return 0
+
+
+def _add_vault_verbs(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    vault = verbs.add_parser(
+        "vault", help="vault files of per-value encrypted strings: set, check, rekey (docs/secrets.md)"
+    )
+    vault_verbs = vault.add_subparsers(dest="vault_verb", metavar="<action>", required=True)
+    file_help = "the vault file, e.g. inventory/production/group_vars/all/vault.yml"
+    name_help = "the value's name: vault_x, vault_x.key or vault_x['key.with.dots']"
+
+    set_ = vault_verbs.add_parser(
+        "set",
+        help="encrypt one value (from stdin, else asked twice without echo) into the file; the rest is kept",
+    )
+    set_.add_argument("file", help=file_help)
+    set_.add_argument("name", help=name_help)
+    set_.add_argument(
+        "--vault-id", default="prod@prompt", metavar="ID@SOURCE", help="encrypt with (default: prod@prompt)"
+    )
+    set_.add_argument("--add", action="store_true", help="create the name when it does not exist yet")
+    set_.set_defaults(func=_vault_set)
+
+    check = vault_verbs.add_parser(
+        "check", help="every value is a !vault string of the vault id (exit 1 naming the first that is not)"
+    )
+    check.add_argument("file", help=file_help)
+    check.add_argument(
+        "--vault-id",
+        default="prod",
+        metavar="ID[@SOURCE]",
+        help="expected vault id (default: prod); with @SOURCE every value must also decrypt",
+    )
+    check.add_argument(
+        "--no-placeholders",
+        action="store_true",
+        help="with @SOURCE: exit 1 when a value still holds CHANGE-ME or PLACEHOLDER",
+    )
+    check.set_defaults(func=_vault_check)
+
+    rekey = vault_verbs.add_parser(
+        "rekey", help="re-encrypt every value with a new vault id or password: all values or none"
+    )
+    rekey.add_argument("file", help=file_help)
+    rekey.add_argument(
+        "--vault-id",
+        default="prod@prompt",
+        metavar="ID@SOURCE",
+        help="the current password (default: prod@prompt)",
+    )
+    rekey.add_argument(
+        "--new-vault-id",
+        default="prod@prompt",
+        metavar="ID@SOURCE",
+        help="the new one (default: prod@prompt, asked twice)",
+    )
+    rekey.set_defaults(func=_vault_rekey)
+
+
+def _drill_report(args: argparse.Namespace) -> int:
+    from medops.drill.record import SUBDIR, load_drills
+    from medops.drill.report import Sources, drill_data, drill_document, headline, verdict
+    from medops.report.render import to_html, to_json, to_markdown
+
+    records = _records(args.records)
+    loaded = load_drills(records)
+    for problem in loaded.problems:
+        print(f"medops: warning: unreadable drill record {problem}", file=sys.stderr)
+    if not loaded.drills:
+        raise MedopsError(
+            f"no drill records in {_shown(records / SUBDIR)} (playbooks/dr-rebuild.yml writes them)"
+        )
+    try:
+        drill = loaded.find(args.drill) if args.drill else loaded.drills[-1]
+    except LookupError as exc:
+        raise MedopsError(str(exc)) from None
+    out = Path(args.out).resolve() if args.out else records / "drill-reports"
+    langs = [args.lang] if args.lang else ["en", "zh-CN"]
+    sources = Sources(record=drill.source, version=__version__, generated=datetime.now(UTC))
+    if not args.no_write:
+        out.mkdir(parents=True, exist_ok=True)
+        for lang in langs:
+            document = drill_document(drill, lang, sources)
+            texts = {
+                "html": to_html(document),
+                "md": to_markdown(document),
+                "json": to_json(drill_data(drill, lang, sources)),
+            }
+            for ext, text in texts.items():
+                target = out / f"{drill.id}.{lang}.{ext}"
+                target.write_text(text, encoding="utf-8")
+                print(f"wrote {_shown(target)}")
+    for line in headline(drill, langs[0]):
+        print(line)
+    return verdict(drill)
+
+
+def _add_drill_verbs(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    drill = verbs.add_parser(
+        "drill", help="disaster-recovery drills: the records of dr-rebuild and dr-failback, reported"
+    )
+    drill_verbs = drill.add_subparsers(dest="drill_verb", metavar="<action>", required=True)
+    report = drill_verbs.add_parser(
+        "report",
+        help="write a drill's report (HTML with timelines, Markdown, JSON; English and Chinese) and print "
+        "its headline figures (exit 0 all met, 1 an objective missed or the fail-back pending, "
+        "2 failed or refused)",
+    )
+    report.add_argument(
+        "drill",
+        nargs="?",
+        help="record id (qcis-20261122T020000Z) or system (its newest); default: the newest",
+    )
+    report.add_argument(
+        "--records",
+        metavar="DIR",
+        help="records folder (default: $MEDOPS_RECORDS, else records/ at the repository root)",
+    )
+    report.add_argument(
+        "--out", metavar="DIR", help="write the reports here (default: <records>/drill-reports)"
+    )
+    report.add_argument("--lang", choices=["en", "zh-CN"], help="only this language (default: both)")
+    report.add_argument("--no-write", action="store_true", help="print the headline figures only")
+    report.set_defaults(func=_drill_report)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="medops",
@@ -805,6 +1304,9 @@ def build_parser() -> argparse.ArgumentParser:
     images.add_argument("--force", action="store_true", help="rebuild even when the recipe is unchanged")
     images.set_defaults(func=_lab_images)
     lab_verbs.add_parser(
+        "apt-cache", help="make the lab's APT cache (apt-cacher-ng, port 3142) answer on this machine"
+    ).set_defaults(func=_lab_apt_cache)
+    lab_verbs.add_parser(
         "secrets", help="generate the lab's secrets where missing (never overwrites)"
     ).set_defaults(func=_lab_secrets)
     lab_verbs.add_parser("up", help="create or start the lab hosts and wait for systemd").set_defaults(
@@ -814,11 +1316,38 @@ def build_parser() -> argparse.ArgumentParser:
         func=_lab_down
     )
     lab_verbs.add_parser("status", help="show each lab host's container state").set_defaults(func=_lab_status)
+    drill = lab_verbs.add_parser(
+        "drill",
+        help="a whole DR drill of one system on the lab: write load, crash of the primary, rebuild, "
+        "writes on the temporary environment, fail-back, report (docs/runbooks/dr-drill.md)",
+    )
+    drill.add_argument("--system", default="qcis", help="the system to drill (default: qcis)")
+    drill.add_argument(
+        "--write-seconds",
+        type=_positive(float, "number of seconds"),
+        default=90.0,
+        metavar="S",
+        help="write load on the primary before the crash (default: 90)",
+    )
+    drill.add_argument(
+        "--temporary-seconds",
+        type=_positive(float, "number of seconds"),
+        default=60.0,
+        metavar="S",
+        help="write load on the temporary environment (default: 60)",
+    )
+    drill.add_argument(
+        "--records", metavar="DIR", help="records folder (default: $MEDOPS_RECORDS, else records/)"
+    )
+    drill.set_defaults(func=_lab_drill)
     _add_backup_verbs(verbs)
     _add_app_verbs(verbs)
     _add_inspect_verbs(verbs)
+    _add_patch_verbs(verbs)
     _add_drift_verb(verbs)
     _add_audit_verbs(verbs)
+    _add_vault_verbs(verbs)
+    _add_drill_verbs(verbs)
     return parser
 
 

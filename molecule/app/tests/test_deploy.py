@@ -138,6 +138,12 @@ def _stop_clients() -> dict[str, list[tuple[float, int]]]:
     return logs
 
 
+# "At most a few seconds of failures per host": the restart and the first healthy answer.
+# Measured on the 2-core machine with three other scenarios side by side (load 6-9): the clients
+# saw 0.4 s and 1.2 s of 503s; the bound leaves four times that for a slower machine.
+OUT_OF_SERVICE_MAX = 5.0
+
+
 def _seconds(stamp: str) -> float:
     return datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
 
@@ -155,12 +161,15 @@ def test_upgrade_keeps_the_other_host_serving_and_the_data() -> None:
     for name, samples in logs.items():
         assert len(samples) > 20, f"the client of {name} hardly ran"
         failures = [t for t, code in samples if code != 200]
-        # Out of service only for the switch, restart and health check, and only while that host
-        # switched. Measured on the 2-core CI machine with three scenarios side by side: 20-26 s per
-        # host (gunicorn's graceful stop and the 2 s health polling dominate); the issue's "a few
-        # seconds" is not met under that load yet, so the bound is what CI holds, not the goal.
+        # Out of service only while the switch command restarts the host and waits for its
+        # health check (maintenance flag on to off, measured on the host into the record); the
+        # clients see that window, give or take their own 0.2 s pace.
+        host = next(h for h in record["hosts"] if h["host"] == name)
+        assert 0 < host["out_of_service_seconds"] <= OUT_OF_SERVICE_MAX, host
         span = max(failures) - min(failures) if failures else 0.0
-        assert span <= 45, f"{name}: requests failed for {span:.1f} s ({len(failures)} of {len(samples)})"
+        assert span <= OUT_OF_SERVICE_MAX, (
+            f"{name}: requests failed for {span:.1f} s ({len(failures)} of {len(samples)})"
+        )
         other = next(h for h in windows if h != name)
         start, end = windows[other]
         own_start, own_end = windows[name]

@@ -311,35 +311,33 @@ class Drill:
     run: str = ""
 
 
+def _drill_outcome(rebuild: str, failback: str | None) -> str:
+    """One word for a drill: the rebuild's outcome unless it succeeded, then the fail-back's."""
+    if rebuild != "success":
+        return rebuild  # refused, failed, running
+    if failback is None:
+        return "rebuilt, no fail-back yet"
+    return "success" if failback == "success" else f"fail-back {failback}"
+
+
 def load_drills(records: Path) -> tuple[list[Drill], list[str]]:
-    read, problems = read_json_files(records / "drills", "*.json")
-    found: list[Drill] = []
-    for path, data in read:
-        if not isinstance(data, dict):
-            problems.append(f"drills/{path.name}: not a JSON object")
-            continue
-        try:
-            started = datetime.fromisoformat(str(data["started_at"]).replace("Z", "+00:00"))
-        except (KeyError, ValueError) as exc:
-            problems.append(f"drills/{path.name}: no readable started_at ({exc})")
-            continue
+    """The drill records (medops.drill/1, written by dr-rebuild.yml and dr-failback.yml) as evidence."""
+    from medops.drill.record import load_drills as read_records
 
-        def number(key: str, data: Mapping[str, Any] = data) -> float | None:
-            value = data.get(key)
-            return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
-
-        found.append(
-            Drill(
-                str(data.get("system") or path.stem.split("-")[0]),
-                started if started.tzinfo else started.replace(tzinfo=UTC),
-                number("rto_seconds"),
-                number("rpo_seconds"),
-                str(data.get("outcome", "")),
-                f"records/drills/{path.name}",
-                str(data.get("ara_run", "")),
-            )
+    read = read_records(records)
+    found = [
+        Drill(
+            d.system,
+            d.rebuild.started if d.rebuild.started.tzinfo else d.rebuild.started.replace(tzinfo=UTC),
+            d.rebuild.rto_seconds,
+            d.rebuild.rpo_seconds,
+            _drill_outcome(d.rebuild.outcome, d.failback.outcome if d.failback else None),
+            f"records/{d.source}",
+            str(d.raw.get("ara_run", "")),
         )
-    return found, problems
+        for d in read.drills
+    ]
+    return found, list(read.problems)
 
 
 def drills(policy: Policy, found: Sequence[Drill], year: int, today: date, within: int) -> list[Obligation]:
@@ -348,8 +346,14 @@ def drills(policy: Policy, found: Sequence[Drill], year: int, today: date, withi
     for system in policy.systems:
         limit = system.rto_hours * 3600
         mine = [d for d in found if d.system == system.name and d.started_at.astimezone(BEIJING).year == year]
+        # A drill counts when the temporary environment served within the RTO; a refused or failed
+        # rebuild does not, and an unfinished or failed fail-back shows in the evidence.
         good = [
-            d for d in mine if d.rto_seconds is not None and d.rto_seconds <= limit and d.outcome != "failed"
+            d
+            for d in mine
+            if d.rto_seconds is not None
+            and d.rto_seconds <= limit
+            and d.outcome in ("success", "rebuilt, no fail-back yet")
         ]
         state = _state(len(good), 1, _year_end(year), today, within)
         if not good and mine:
@@ -365,7 +369,7 @@ def drills(policy: Policy, found: Sequence[Drill], year: int, today: date, withi
         evidence = tuple(
             Evidence(
                 f"{d.started_at.astimezone(BEIJING):%Y-%m-%d}: "
-                f"RTO {d.rto_seconds or '-'} s, RPO {d.rpo_seconds or '-'} s",
+                f"{d.outcome}, RTO {d.rto_seconds or '-'} s, RPO {d.rpo_seconds or '-'} s",
                 d.source,
                 d.run,
             )

@@ -19,21 +19,18 @@ import argparse
 import importlib
 import json
 import os
-import platform
 import re
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from medops import __version__
+from medops.bench.fleet import Fleet, docker, loadavg, versions, write_section
 from medops.errors import MedopsError
 from medops.inspect.collect import Job, script_for
 from medops.inspect.targets import Target
@@ -58,35 +55,9 @@ class Timings:
     load: list[str] = field(default_factory=list)
 
 
-def _docker(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    try:
-        result = subprocess.run(["docker", *args], capture_output=True, text=True, check=False, timeout=300)
-    except FileNotFoundError:
-        raise MedopsError("docker is not installed (make engine)") from None
-    if check and result.returncode != 0:
-        raise MedopsError(f"docker {args[0]} failed: {(result.stderr or result.stdout).strip()[-300:]}")
-    return result
-
-
-def _remove_containers() -> int:
-    ids = _docker("ps", "-aq", "--filter", f"label={LABEL}").stdout.split()
-    if ids:
-        _docker("rm", "-f", "-v", *ids)
-    return len(ids)
-
-
-def _start_containers(count: int, image: str) -> list[str]:
-    names = [f"{PREFIX}{n:02d}" for n in range(1, count + 1)]
-
-    def start(name: str) -> None:
-        _docker(
-            "run", "-d", "--name", name, "--hostname", name, "--label", LABEL,
-            "--network", "none", "--entrypoint", "sleep", image, "infinity",
-        )  # fmt: skip
-
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        list(pool.map(start, names))
-    return names
+def _fleet(image: str) -> Fleet:
+    """The benchmark's light containers: no network, only `docker exec` reaches them."""
+    return Fleet(label=LABEL, prefix=PREFIX, image=image, width=2)
 
 
 def _inventory(names: Sequence[str], folder: Path) -> Path:
@@ -103,13 +74,6 @@ def _inventory(names: Sequence[str], folder: Path) -> Path:
     lines += [f"    {name}: {{}}" for name in names]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
-
-
-def _loadavg() -> str:
-    try:
-        return " ".join(Path("/proc/loadavg").read_text(encoding="ascii").split()[:3])
-    except OSError:
-        return "-"
 
 
 def _run_inspect(inventory: Path, records: Path, jobs: int, root: Path) -> tuple[float, float, int]:
@@ -176,32 +140,14 @@ def _run_ansible(inventory: Path, forks: int, root: Path) -> tuple[float, int]:
     return elapsed, len(re.findall(r"^\S+ \| SUCCESS", result.stdout, re.M))
 
 
-def _versions() -> dict[str, str]:
-    found = {"medops": __version__, "python": platform.python_version()}
-    for package in ("ansible-core", "pyinfra"):
-        try:
-            found[package] = metadata.version(package)
-        except metadata.PackageNotFoundError:
-            found[package] = "-"
-    docker = _docker("version", "--format", "{{.Server.Version}}", check=False)
-    found["docker"] = docker.stdout.strip() or "-"
-    return found
-
-
-def _others() -> int:
-    """Containers running besides the benchmark's own: what else competed for the CPUs."""
-    ids = set(_docker("ps", "-q").stdout.split())
-    ours = set(_docker("ps", "-q", "--filter", f"label={LABEL}").stdout.split())
-    return len(ids - ours)
-
-
 def measure(
     count: int, image: str, rounds: int = 2, also: Sequence[tuple[Path, str]] = ()
 ) -> tuple[Timings, dict[str, Any]]:
     root = repo_root()
-    if _docker("image", "inspect", image, check=False).returncode != 0:
+    fleet = _fleet(image)
+    if docker("image", "inspect", image, check=False).returncode != 0:
         raise MedopsError(f"image {image} is missing (make images)")
-    removed = _remove_containers()
+    removed = fleet.remove()
     if removed:
         print(f"removed {removed} container(s) left by an earlier benchmark")
     timings = Timings()
@@ -214,14 +160,14 @@ def measure(
     context: dict[str, Any] = {"hosts": count, "cpus": os.cpu_count(), "image": image}
     started = time.monotonic()
     try:
-        names = _start_containers(count, image)
+        names = fleet.start(count)
         context["start_seconds"] = round(time.monotonic() - started, 1)
         print(f"started {count} containers in {context['start_seconds']} s")
-        context["others_running"] = _others()
+        context["others_running"] = fleet.others_running()
         with tempfile.TemporaryDirectory(prefix="medops-bench-") as folder:
             inventory = _inventory(names, Path(folder))
             for round_ in range(1, rounds + 1):
-                timings.load.append(_loadavg())
+                timings.load.append(loadavg())
                 elapsed, collection, reached = _run_inspect(inventory, Path(folder) / "records", count, root)
                 timings.inspect.append(elapsed)
                 timings.inspect_collection.append(collection)
@@ -238,11 +184,11 @@ def measure(
                 timings.ansible.append(elapsed)
                 timings.reached["ansible setup"] = reached
                 print(f"round {round_}: ansible all -m setup {elapsed:.1f} s, {reached} reached")
-            timings.load.append(_loadavg())
+            timings.load.append(loadavg())
     finally:
-        _remove_containers()
+        fleet.remove()
         print(f"removed the {count} benchmark containers")
-    context["versions"] = _versions()
+    context["versions"] = versions(("ansible-core", "pyinfra"))
     context["when"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return timings, context
 
@@ -325,19 +271,6 @@ def section_text(timings: Timings, context: dict[str, Any]) -> str:
     )
 
 
-def write_section(doc: Path, text: str) -> None:
-    """Replace the Inspection section of the performance document (or add it), leaving other sections."""
-    current = doc.read_text(encoding="utf-8") if doc.exists() else "# Performance\n\n"
-    lines = current.splitlines(keepends=True)
-    start = next((i for i, line in enumerate(lines) if line.rstrip() == SECTION), None)
-    if start is None:
-        new = current.rstrip("\n") + "\n\n" + text
-    else:
-        end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
-        new = "".join(lines[:start]) + text + ("\n" if end < len(lines) else "") + "".join(lines[end:])
-    doc.write_text(new.rstrip("\n") + "\n", encoding="utf-8")
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m medops.inspect.bench", description=__doc__)
     parser.add_argument("--hosts", type=int, default=50, help="containers to start (default: 50)")
@@ -363,7 +296,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     text = section_text(timings, context)
     print(text)
     if args.doc:
-        write_section(Path(args.doc), text)
+        write_section(Path(args.doc), SECTION, text)
         print(f"wrote the Inspection section of {args.doc}")
     if args.json:
         Path(args.json).write_text(json.dumps({"timings": timings.__dict__, "context": context}, indent=2))

@@ -210,3 +210,103 @@ def line_chart(
         f"<title>{escape(label)}</title>"
         f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>' + "".join(parts) + "</svg>"
     )
+
+
+# --- timelines --------------------------------------------------------------------------------------------
+
+TIMELINE_MARKS = {"budget": "#b00020", "ok": "#2e7d32", "event": "#7f7f7f"}
+
+
+@dataclass(frozen=True)
+class Span:
+    """One bar of a timeline: a phase from `start` for `seconds` (seconds after the chart's origin)."""
+
+    lane: str  # the row it is drawn in (lanes keep their first appearance's order)
+    start: float
+    seconds: float
+    category: str  # legend key: spans of one category share a colour
+    tooltip: str
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A vertical line across every lane: the RTO budget, the moment users were served again."""
+
+    at: float
+    text: str
+    kind: str  # "budget", "ok" or "event"
+
+
+def timeline_chart(
+    spans: Sequence[Span],
+    legend: Sequence[tuple[str, str]],
+    *,
+    axis_max: float,
+    axis: Callable[[float], str],
+    marks: Sequence[Mark] = (),
+    label: str,
+    width: int = 720,
+    lane_height: int = 18,
+) -> str:
+    """An <svg> Gantt chart: one lane per phase, bars on a shared time axis, marks as dashed lines.
+
+    A bar shorter than a pixel is still drawn a pixel wide, so no phase disappears on a long axis.
+    """
+    colours = {key: PALETTE[i % len(PALETTE)] for i, (key, _) in enumerate(legend)}
+    lanes: list[str] = []
+    for span in spans:
+        if span.lane not in lanes:
+            lanes.append(span.lane)
+    left = 12 + min(200, 6 * max((len(lane) for lane in lanes), default=4))
+    right, top = 16, 50
+    plot = width - left - right
+    top_value = axis_max if axis_max > 0 else 1.0
+
+    def x_of(value: float) -> float:
+        return left + plot * min(max(value, 0.0), top_value) / top_value
+
+    parts: list[str] = []
+    x = float(left)
+    for key, name in legend:
+        parts.append(f'<rect x="{x:.1f}" y="6" width="10" height="10" fill="{colours[key]}"/>')
+        parts.append(_text(x + 14, 15, name))
+        x += 24 + 7 * len(name)
+    bottom = top + lane_height * max(len(lanes), 1)
+    for fraction in (0.0, 0.25, 0.5, 0.75, 1.0):
+        gx = left + plot * fraction
+        parts.append(
+            f'<line x1="{gx:.1f}" y1="{top - 4}" x2="{gx:.1f}" y2="{bottom:.1f}" '
+            f'stroke="{"#666" if fraction == 0 else "#ddd"}" stroke-width="1"/>'
+        )
+        anchor = "end" if fraction == 1.0 else ("start" if fraction == 0 else "middle")
+        parts.append(_text(gx, bottom + 12, axis(top_value * fraction), anchor=anchor))
+    for index, lane in enumerate(lanes):
+        y = top + index * lane_height
+        parts.append(_text(left - 6, y + lane_height * 0.7, lane, anchor="end"))
+        for span in spans:
+            if span.lane != lane:
+                continue
+            bx = x_of(span.start)
+            bw = max(1.0, x_of(span.start + span.seconds) - bx)
+            colour = colours.get(span.category, PALETTE[-1])
+            parts.append(
+                f'<rect x="{bx:.1f}" y="{y + 3:.1f}" width="{bw:.1f}" height="{lane_height - 6}" '
+                f'fill="{colour}"><title>{escape(span.tooltip)}</title></rect>'
+            )
+    for mark in marks:
+        mx = x_of(mark.at)
+        colour = TIMELINE_MARKS.get(mark.kind, "#999")
+        parts.append(
+            f'<line x1="{mx:.1f}" y1="{top - 16}" x2="{mx:.1f}" y2="{bottom:.1f}" stroke="{colour}" '
+            f'stroke-width="1.5" stroke-dasharray="5 3"><title>{escape(mark.text)}</title></line>'
+        )
+        anchor = "end" if mx > left + plot * 0.6 else "start"
+        shift = -3 if anchor == "end" else 3
+        parts.append(_text(mx + shift, top - 18, mark.text, anchor=anchor, style=FONT + f";fill:{colour}"))
+    height = int(bottom + 20)
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(label)}">'
+        f"<title>{escape(label)}</title>"
+        f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>' + "".join(parts) + "</svg>"
+    )

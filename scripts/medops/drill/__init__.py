@@ -1,0 +1,1 @@
+"""Disaster recovery: drill records (dr-rebuild, dr-failback) and their report."""
