@@ -29,11 +29,17 @@ timed = start=$$(date +%s); echo "== $(1)"; \
   else echo "== $(1): FAILED after $$(( $$(date +%s) - start )) s"; exit 1; fi
 SCENARIOS := $(sort $(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/molecule.yml))))
 export PATH := $(CURDIR)/$(BIN):$(PATH)
+# Run history: lab playbook runs are recorded by ARA when installed (docs/runbooks/run-history.md);
+# ansible.cfg's [ara] section says what it never keeps.
+ARA_CALLBACKS := $(shell $(BIN)/python -m ara.setup.callback_plugins 2>/dev/null)
+comma := ,
+ARA = $(if $(ARA_CALLBACKS),ANSIBLE_CALLBACK_PLUGINS=$(CURDIR)/plugins/callback:$(ARA_CALLBACKS) \
+  ANSIBLE_CALLBACKS_ENABLED=medops_summary$(comma)ara_default ARA_BASE_DIR=$${ARA_BASE_DIR:-$(CURDIR)/.lab/ara})
 export ANSIBLE_FORCE_COLOR := 0
 export PY_COLORS := 0
 
 .PHONY: help lab lab-down lab-status lab-inspect converge lab-deploy test lint pytest molecule engine images venv lock \
-  clean releases bench-inspect bench-converge bench-lab-converge ee drill
+  clean releases bench-inspect bench-converge bench-lab-converge ee drill lab-test
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-19s %s\n", $$1, $$2}'
@@ -61,11 +67,11 @@ lab: $(STAMP) images ## Bring up the lab estate and converge it
 
 converge: $(STAMP) ## Run playbooks/site.yml against the lab
 	@mkdir -p .lab
-	MEDOPS_RECORDS=$(LAB_RECORDS) MEDOPS_RUN_SUMMARY=.lab/last-converge.json $(BIN)/ansible-playbook playbooks/site.yml
+	$(ARA) MEDOPS_RECORDS=$(LAB_RECORDS) MEDOPS_RUN_SUMMARY=.lab/last-converge.json $(BIN)/ansible-playbook playbooks/site.yml
 
 lab-deploy: $(STAMP) releases ## Deploy the sample application (LAB_APP_VERSION) to both systems in the lab
 	@for s in qcis chfms; do \
-	  $(call timed,deploy $$s $(LAB_APP_VERSION),MEDOPS_RECORDS=$(LAB_RECORDS) $(BIN)/ansible-playbook playbooks/deploy.yml -e system=$$s -e version=$(LAB_APP_VERSION)); \
+	  $(call timed,deploy $$s $(LAB_APP_VERSION),$(ARA) MEDOPS_RECORDS=$(LAB_RECORDS) $(BIN)/ansible-playbook playbooks/deploy.yml -e system=$$s -e version=$(LAB_APP_VERSION)); \
 	done
 
 lab-down: $(STAMP) ## Remove the lab's containers and network (images and secrets stay)
@@ -77,6 +83,10 @@ lab-status: $(STAMP) ## Show the state of each lab host
 lab-inspect: $(STAMP) ## Inspect the lab now (records and reports in .lab/records; exit 1 warnings, 2 critical)
 	@mkdir -p .lab
 	MEDOPS_RECORDS=$(LAB_RECORDS) $(BIN)/medops inspect --summary
+
+lab-test: $(STAMP) ## Tests against the running lab (drift, inventory, canary; changes hosts and puts them back)
+	@mkdir -p .lab
+	@$(call timed,lab-test,$(ARA) $(BIN)/pytest -q --lab tests/lab)
 
 drill: $(STAMP) releases ## A whole DR drill on the lab (DRILL_SYSTEM, default qcis): crash, rebuild, fail-back, report
 	@mkdir -p .lab

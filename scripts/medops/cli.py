@@ -18,6 +18,7 @@ from medops.errors import MedopsError
 from medops.paths import repo_root
 
 if TYPE_CHECKING:
+    from medops.drift.run import Options as HostSelection
     from medops.inspect.weeks import IsoWeek
 
 BUILD_SCRIPT = Path("scripts/lab/build-image.sh")
@@ -436,6 +437,226 @@ def _inspect_report(args: argparse.Namespace) -> int:
     for written in _write_reports(record, [*history, record], [args.lang], out, shown):
         print(f"wrote {_shown(written)}")
     return 0
+
+
+def _write_texts(out: Path, texts: dict[str, str]) -> list[Path]:
+    """Write name → text into `out` (created); the paths written."""
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, text in texts.items():
+        target = out / name
+        target.write_text(text, encoding="utf-8")
+        written.append(target)
+    return written
+
+
+def _add_host_options(parser: argparse.ArgumentParser) -> None:
+    """The options of a verb that reads hosts: which inventory and hosts, how many at a time, the vault."""
+    parser.add_argument(
+        "-i", "--inventory", action="append", metavar="INVENTORY", help="inventory (default: inventory/lab)"
+    )
+    parser.add_argument("--limit", metavar="PATTERN", help="only these hosts (Ansible patterns)")
+    parser.add_argument("--system", metavar="GROUP", help="only the hosts of this system (qcis, chfms)")
+    parser.add_argument(
+        "--jobs", type=_positive(int, "number"), default=32, metavar="N", help="hosts at a time (default: 32)"
+    )
+    parser.add_argument(
+        "--timeout",
+        type=_positive(float, "number of seconds"),
+        default=180.0,
+        metavar="S",
+        help="seconds a host's state collection may take (default: 180)",
+    )
+    parser.add_argument(
+        "--vault-id", action="append", metavar="ID@SOURCE", help="passed to Ansible, e.g. prod@prompt"
+    )
+
+
+def _host_selection(args: argparse.Namespace) -> HostSelection:
+    from medops.drift.run import Options
+
+    inventories = tuple(_inventory(i) for i in (args.inventory or ["inventory/lab"]))
+    return Options(
+        root=repo_root(),
+        inventories=inventories,
+        limit=args.limit,
+        system=args.system,
+        vault_ids=tuple(args.vault_id or ()),
+        workers=int(args.jobs),
+        timeout=float(args.timeout),
+        shown_inventories=tuple(_in_repository(i, i.name) for i in inventories),
+    )
+
+
+def _drift(args: argparse.Namespace) -> int:
+    from medops.drift.report import drift_document, terminal_lines
+    from medops.drift.run import drift_data, run_drift
+    from medops.report.render import to_html, to_json, to_markdown
+
+    options = _host_selection(args)
+    run, redactor = run_drift(options)
+    data = drift_data(run)
+    langs = args.lang or ["en", "zh-CN"]
+    if not args.no_record or args.out:
+        out = Path(args.out).resolve() if args.out else _records(args.records) / "drift"
+        stamp = run.started_at.strftime("%Y%m%dT%H%M%SZ")
+        texts = {f"{stamp}.json": to_json(data)}
+        for lang in langs:
+            document = drift_document(data, lang, __version__)
+            texts[f"{stamp}.{lang}.html"] = to_html(document)
+            texts[f"{stamp}.{lang}.md"] = to_markdown(document)
+        # Everything written passes the redactor once more, whatever path a value took to get there.
+        for path in _write_texts(out, {n: redactor.redact(t) for n, t in texts.items()}):
+            print(f"wrote {_shown(path)}")
+    for line in terminal_lines(data, langs[0]):
+        print(redactor.redact(line))
+    return run.exit_code
+
+
+def _add_drift_verb(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    drift = verbs.add_parser(
+        "drift",
+        help="declared against actual configuration of every host (exit 0 no drift, 2 drift or incomplete)",
+        description=(
+            "Run playbooks/site.yml in check mode with diffs and read every host's state in one round trip: "
+            "what Ansible would change, and what it does not manage but nothing declares (packages, "
+            "listening ports, accounts, enabled units, changed package files under /etc). Vault values are "
+            "redacted. "
+            "Reports (HTML, Markdown, JSON; English and Chinese) go to <records>/drift/. "
+            "Runbook: docs/runbooks/drift.md"
+        ),
+    )
+    _add_host_options(drift)
+    drift.add_argument(
+        "--lang", action="append", choices=["en", "zh-CN"], help="report language, repeatable (default: both)"
+    )
+    drift.add_argument(
+        "--records", metavar="DIR", help="records folder (default: $MEDOPS_RECORDS, else records/)"
+    )
+    drift.add_argument("--out", metavar="DIR", help="write the reports here (default: <records>/drift)")
+    drift.add_argument("--no-record", action="store_true", help="print only (reports only with --out)")
+    drift.set_defaults(func=_drift)
+
+
+def _config_inventory(args: argparse.Namespace) -> int:
+    from medops.configinv.run import build_site, save_snapshot, take_snapshot
+
+    records = _records(args.records)
+    options = _host_selection(args)
+    snapshot, redactor = take_snapshot(options, records, __version__)
+    path = save_snapshot(records, snapshot, redactor)
+    print(f"wrote {_shown(path)}")
+    unreached = [h["name"] for h in snapshot["hosts"] if not h.get("reached")]
+    out = Path(args.site).resolve() if args.site else records / "config-inventory" / "site"
+    written, problems = build_site(records, out, __version__, redactor)
+    for problem in problems:
+        print(f"medops: warning: unreadable snapshot {problem}", file=sys.stderr)
+    print(f"built the site in {_shown(out)} ({len(written)} files): {_shown(out / 'index.html')}")
+    hosts = len(snapshot["hosts"])
+    print(
+        f"inventory of {hosts} host{'s' if hosts != 1 else ''}"
+        + (f"; not reached: {', '.join(unreached)}" if unreached else "")
+    )
+    return 1 if unreached else 0
+
+
+def _config_inventory_site(args: argparse.Namespace) -> int:
+    from medops.configinv.run import build_site
+
+    records = _records(args.records)
+    out = Path(args.site).resolve() if args.site else records / "config-inventory" / "site"
+    written, problems = build_site(records, out, __version__)
+    for problem in problems:
+        print(f"medops: warning: unreadable snapshot {problem}", file=sys.stderr)
+    if not written:
+        raise MedopsError(
+            f"no snapshot in {_shown(records / 'config-inventory' / 'snapshots')}: run medops inventory"
+        )
+    print(f"built the site in {_shown(out)} ({len(written)} files)")
+    return 0
+
+
+def _compliance(args: argparse.Namespace) -> int:
+    from medops.compliance.report import compliance_data, compliance_document, gather, terminal_lines
+    from medops.inspect.run import ESTATE_TZ
+    from medops.report.render import to_html, to_json
+
+    today = args.today or datetime.now(ESTATE_TZ).date()
+    year = args.year or today.year
+    inventory = _inventory(args.inventory)
+    records = _records(args.records)
+    result = gather(inventory, records, year, today, args.within)
+    environment = inventory.name
+    shown = _in_repository(inventory, inventory.name)
+    for line in terminal_lines(result, environment, args.lang):
+        print(line)
+    if args.html or not args.no_record:
+        out = Path(args.html).resolve().parent if args.html else records / "compliance"
+        name = Path(args.html).name if args.html else f"{today}.{args.lang}.html"
+        texts = {name: to_html(compliance_document(result, environment, args.lang, __version__, shown))}
+        if not args.html:
+            texts[f"{today}.json"] = to_json(compliance_data(result, environment))
+        for path in _write_texts(out, texts):
+            print(f"wrote {_shown(path)}")
+    return result.exit_code
+
+
+def _add_audit_verbs(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    records_help = "records folder (default: $MEDOPS_RECORDS, else records/ at the repository root)"
+    inventory = verbs.add_parser(
+        "inventory",
+        help="auditors' configuration inventory: snapshot the hosts, rebuild the site (exit 1 unreached)",
+        description=(
+            "Read every host's configuration in one round trip each, write a snapshot to "
+            "<records>/config-inventory/snapshots/ (commit it), and rebuild the static site (index by system "
+            "and host, a page per host with its change history, CSV) in English and Chinese. "
+            "Guide: docs/auditors-guide.md"
+        ),
+    )
+    _add_host_options(inventory)
+    inventory.add_argument("--records", metavar="DIR", help=records_help)
+    inventory.add_argument(
+        "--site", metavar="DIR", help="build the site here (default: <records>/config-inventory/site)"
+    )
+    inventory.set_defaults(func=_config_inventory)
+    inventory_verbs = inventory.add_subparsers(dest="inventory_verb", metavar="<action>", required=False)
+    site = inventory_verbs.add_parser(
+        "site", help="rebuild the static site from the snapshots on record only"
+    )
+    site.add_argument("--records", metavar="DIR", help=records_help)
+    site.add_argument(
+        "--site", metavar="DIR", help="build the site here (default: <records>/config-inventory/site)"
+    )
+    site.set_defaults(func=_config_inventory_site)
+
+    compliance = verbs.add_parser(
+        "compliance",
+        help="every O&M obligation of a year with its evidence (exit 0 ok, 1 due soon, 2 missed)",
+        description=(
+            "Inspections, patch cycles with approvals, backup policy reviews, restore tests, DR drills with "
+            "measured RTO, configuration inventory age: status and evidence from the records. Writes "
+            "<records>/compliance/<date>.<lang>.html and .json. Guide: docs/auditors-guide.md"
+        ),
+    )
+    compliance.add_argument(
+        "-i", "--inventory", default="inventory/lab", help="inventory (default: inventory/lab)"
+    )
+    compliance.add_argument("--year", type=int, help="the year (default: this year)")
+    compliance.add_argument("--today", type=_day, metavar="YYYY-MM-DD", help="judge as of this day")
+    compliance.add_argument(
+        "--within",
+        type=int,
+        default=14,
+        metavar="DAYS",
+        help="due soon: a deadline within DAYS (default: 14)",
+    )
+    compliance.add_argument("--records", metavar="DIR", help=records_help)
+    compliance.add_argument("--lang", choices=["en", "zh-CN"], default="en", help="language (default: en)")
+    compliance.add_argument(
+        "--html", metavar="FILE", help="write the page to FILE instead of <records>/compliance"
+    )
+    compliance.add_argument("--no-record", action="store_true", help="print only")
+    compliance.set_defaults(func=_compliance)
 
 
 def _add_inspect_verbs(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -1123,6 +1344,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_app_verbs(verbs)
     _add_inspect_verbs(verbs)
     _add_patch_verbs(verbs)
+    _add_drift_verb(verbs)
+    _add_audit_verbs(verbs)
     _add_vault_verbs(verbs)
     _add_drill_verbs(verbs)
     return parser

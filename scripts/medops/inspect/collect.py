@@ -80,8 +80,11 @@ def _last_line(text: str) -> str:
     return lines[-1] if lines else ""
 
 
-def collect_host(job: Job, timeout: float, *, body: str | None = None) -> Collected:
-    """Run the script on one host; never raises for a host that cannot be reached."""
+def collect_host(job: Job, timeout: float, *, body: str | None = None, last: str = "health") -> Collected:
+    """Run the script on one host; never raises for a host that cannot be reached.
+
+    `last` is the script's final section: the run is complete when its end marker arrived.
+    """
     target = job.target
     nonce = secrets.token_hex(8)
     started_at = datetime.now(UTC)
@@ -110,7 +113,7 @@ def collect_host(job: Job, timeout: float, *, body: str | None = None) -> Collec
         return Collected(target, nonce, partial, error, started_at, time.monotonic() - clock)
     output, stderr = _text(result.stdout), _text(result.stderr)
     seconds = time.monotonic() - clock
-    finished = f"==MEDOPS {nonce} end health " in output
+    finished = f"==MEDOPS {nonce} end {last} " in output
     if result.returncode != 0 or not finished:
         reason = _last_line(stderr) or _last_line(output) or "no output"
         error = f"{target.connection} exited with {result.returncode}: {reason}"
@@ -130,6 +133,7 @@ def collect_all(
     timeout: float,
     progress: ProgressCallback | None = None,
     body: str | None = None,
+    last: str = "health",
 ) -> list[Collected]:
     """Every host at once (at most `workers` at a time); results in the order of `jobs`."""
     if not jobs:
@@ -138,7 +142,7 @@ def collect_all(
     with ThreadPoolExecutor(
         max_workers=max(1, min(workers, len(jobs))), thread_name_prefix="inspect"
     ) as pool:
-        futures = {pool.submit(collect_host, job, timeout, body=body): job for job in jobs}
+        futures = {pool.submit(collect_host, job, timeout, body=body, last=last): job for job in jobs}
         for done, future in enumerate(as_completed(futures), start=1):
             collected = future.result()
             results[collected.target.name] = collected

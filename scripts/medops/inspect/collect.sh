@@ -305,4 +305,5 @@ except (OSError, ValueError) as error:
 PYTHON
 }
 
-main </dev/null
+# The entry point: main (the inspection), or the function MEDOPS_MAIN names (medops drift's state_main).
+"${MEDOPS_MAIN:-main}" </dev/null

@@ -19,8 +19,6 @@ existing file that cannot be read is refused, not overwritten.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -34,6 +32,7 @@ from medops.inspect.evaluate import Assessment, Finding, Service, boot_time
 from medops.inspect.parse import HostData
 from medops.inspect.thresholds import Thresholds
 from medops.inspect.weeks import IsoWeek, parse_week
+from medops.paths import write_atomic
 from medops.report.messages import msg_data, msg_from_data
 
 KIND = "medops.inspection"
@@ -467,15 +466,5 @@ def write_record(records: Path, week: IsoWeek, record: dict[str, Any]) -> tuple[
     if existing is not None and existing["week"] != str(week):
         raise MedopsError(f"{path.name} holds week {existing['week']}; move it away")
     merged = merge(existing, record)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(merged, ensure_ascii=False, indent=2) + "\n"
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        Path(temporary).chmod(0o644)
-        Path(temporary).replace(path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomic(path, json.dumps(merged, ensure_ascii=False, indent=2) + "\n")
     return path, merged, existing is not None

@@ -5,7 +5,9 @@
 - .lab/opsadmin-password            the operator's sudo password
 - inventory/lab/group_vars/all/vault.yml   encrypted vault_* values the inventory refers to:
   the operator's key and hash, database passwords, the pgBackRest repository passphrase, the
-  medops CA that signs pgBackRest's TLS certificates, and the restic repository passwords
+  medops CA that signs pgBackRest's TLS certificates, the restic repository passwords, and the canary:
+  a secret that flows into the applications' environment files so tests can prove that no report,
+  record, snapshot or ARA run ever shows a vault value (tests/lab/test_canary.py)
 
 Values already present are kept; only missing ones are added, so nothing anybody wrote is lost.
 """
@@ -49,6 +51,14 @@ def make_ca(subject: str = CA_SUBJECT, days: int = CA_DAYS) -> dict[str, str]:
             ]
         )  # fmt: skip
         return {"cert": cert.read_text(), "key": key.read_text()}
+
+
+CANARY_PREFIX = "medops-canary-"
+
+
+def make_canary() -> str:
+    """A value no tool would write by chance: searched for in everything the lab tests produce."""
+    return CANARY_PREFIX + secrets.token_hex(12)
 
 
 def _write_private(path: Path, text: str) -> None:
@@ -126,6 +136,7 @@ def ensure_lab_secrets(root: Path) -> list[str]:
         "vault_pgbackrest_tls_ca": make_ca,
         "vault_lab_web_ca": lambda: make_ca(subject=WEB_CA_SUBJECT),
         "vault_restic_passwords": lambda: {system: secrets.token_urlsafe(32) for system in SYSTEMS},
+        "vault_canary": make_canary,
     }
     wanted = {name: make() for name, make in wanted_keys.items() if name not in current}
     # Nested maps gain missing members only (an existing hash is never replaced). A key pair is one

@@ -50,7 +50,16 @@ class Chart:
     kind: str = "chart"
 
 
-Block = Paragraph | Facts | Table | Chart
+@dataclass(frozen=True)
+class Code:
+    """Preformatted text shown as it is (a diff, a configuration excerpt)."""
+
+    text: str
+    caption: str = ""
+    kind: str = "code"
+
+
+Block = Paragraph | Facts | Table | Chart | Code
 
 
 @dataclass(frozen=True)

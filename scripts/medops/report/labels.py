@@ -16,6 +16,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from medops.report.labels_configinv import EN as CONFIGINV_EN
+from medops.report.labels_configinv import ZH_CN as CONFIGINV_ZH_CN
+from medops.report.labels_drift import EN as DRIFT_EN
+from medops.report.labels_drift import ZH_CN as DRIFT_ZH_CN
 from medops.report.labels_drill import EN as DRILL_EN
 from medops.report.labels_drill import ZH_CN as DRILL_ZH_CN
 from medops.report.labels_inspect import EN as INSPECT_EN
@@ -563,6 +567,10 @@ ZH_CN: dict[str, str] = {
 
 EN.update(INSPECT_EN)
 ZH_CN.update(INSPECT_ZH_CN)
+EN.update(DRIFT_EN)
+ZH_CN.update(DRIFT_ZH_CN)
+EN.update(CONFIGINV_EN)
+ZH_CN.update(CONFIGINV_ZH_CN)
 EN.update(DRILL_EN)
 ZH_CN.update(DRILL_ZH_CN)
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import jinja2
 
-from medops.report.document import Document, Facts, Table
+from medops.report.document import Code, Document, Facts, Table
 
 CSS = """
 @page { size: A4; margin: 16mm 14mm 18mm 14mm; }
@@ -44,6 +44,9 @@ section { margin: 0 0 8mm; }
 figure { margin: 0 0 4mm; }
 figcaption { font-weight: 600; margin-bottom: 1mm; }
 figure svg { max-width: 100%; height: auto; }
+pre { font-family: "Noto Sans Mono CJK SC", "DejaVu Sans Mono", Consolas, monospace; font-size: 8.5pt;
+      white-space: pre-wrap; overflow-wrap: anywhere; border: 1px solid #b8b8b8; background: #f7f7f7;
+      padding: 2mm; margin: 0 0 3mm; }
 .signature { margin-top: 10mm; border: 1px solid #888; padding: 4mm 5mm; }
 .signature h2 { border: 0; margin-bottom: 4mm; }
 .signature .line { display: grid; grid-template-columns: 30mm 1fr; align-items: end; margin: 0 0 7mm; }
@@ -53,6 +56,8 @@ footer { margin-top: 6mm; color: #555; font-size: 8.5pt; }
   body { padding: 0; max-width: none; font-size: 9.5pt; }
   section + section { break-before: page; page-break-before: always; }
   figure, tr, dl.facts, .signature { break-inside: avoid; page-break-inside: avoid; }
+  figure.code { break-inside: auto; page-break-inside: auto; }
+  pre { background: #fff; }
   thead { display: table-header-group; }
   h2 { break-after: avoid; page-break-after: avoid; }
   th { background: #fff; }
@@ -95,6 +100,9 @@ TEMPLATE = """{% macro facts(block) -%}
 {% if block.kind == "paragraph" %}<p>{{ block.text }}</p>
 {% elif block.kind == "facts" %}{{ facts(block) }}
 {% elif block.kind == "table" %}{{ table(block) }}
+{% elif block.kind == "code" %}<figure class="code">
+{% if block.caption %}<figcaption>{{ block.caption }}</figcaption>{% endif %}
+<pre>{{ block.text }}</pre></figure>
 {% elif block.kind == "chart" %}<figure><figcaption>{{ block.title }}</figcaption>
 {# The chart's SVG is built by medops.report.svg, which escapes every text it writes. #}
 {{ block.svg|safe }}
@@ -155,6 +163,15 @@ def to_markdown(doc: Document) -> str:
                 lines += _markdown_table(block)
             elif isinstance(block, Facts):
                 lines += _markdown_facts(block)
+            elif isinstance(block, Code):
+                fence = "~~~~" if "```" in block.text else "```"
+                lines += [
+                    *([f"**{_cell(block.caption)}**", ""] if block.caption else []),
+                    fence,
+                    block.text,
+                    fence,
+                    "",
+                ]
             elif block.kind == "paragraph":
                 lines += [block.text, ""]  # type: ignore[union-attr]
             else:

@@ -1,0 +1,1 @@
+"""medops compliance: the O&M contract's obligations of a year, their status and evidence."""

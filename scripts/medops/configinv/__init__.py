@@ -1,0 +1,1 @@
+"""medops inventory: the auditors' configuration inventory (snapshots, change history, static site)."""

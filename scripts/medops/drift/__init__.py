@@ -1,0 +1,1 @@
+"""medops drift: declared against actual configuration, per host (check mode, baseline, redaction)."""
