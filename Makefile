@@ -39,7 +39,7 @@ export ANSIBLE_FORCE_COLOR := 0
 export PY_COLORS := 0
 
 .PHONY: help lab lab-down lab-status lab-inspect converge lab-deploy test lint pytest molecule engine images venv lock \
-  clean releases bench-inspect bench-converge bench-lab-converge ee drill lab-test
+  clean releases bench-inspect bench-converge bench-lab-converge ee drill
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-19s %s\n", $$1, $$2}'
@@ -83,10 +83,6 @@ lab-status: $(STAMP) ## Show the state of each lab host
 lab-inspect: $(STAMP) ## Inspect the lab now (records and reports in .lab/records; exit 1 warnings, 2 critical)
 	@mkdir -p .lab
 	MEDOPS_RECORDS=$(LAB_RECORDS) $(BIN)/medops inspect --summary
-
-lab-test: $(STAMP) ## Tests against the running lab (drift, inventory, canary; changes hosts and puts them back)
-	@mkdir -p .lab
-	@$(call timed,lab-test,$(ARA) $(BIN)/pytest -q --lab tests/lab)
 
 drill: $(STAMP) releases ## A whole DR drill on the lab (DRILL_SYSTEM, default qcis): crash, rebuild, fail-back, report
 	@mkdir -p .lab

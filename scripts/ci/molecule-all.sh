@@ -7,6 +7,11 @@ set -uo pipefail
 [ $# -gt 0 ] || { echo "molecule-all: name at least one scenario" >&2; exit 2; }
 jobs_max=${MEDOPS_MOLECULE_JOBS:-$#}
 logs=.lab/molecule
+# ARA's callback folder, for the scenarios that record their runs (molecule/estate/molecule.yml).
+if [ -z "${MEDOPS_ARA_CALLBACKS:-}" ]; then
+  MEDOPS_ARA_CALLBACKS=$(python -m ara.setup.callback_plugins 2>/dev/null || true)
+fi
+export MEDOPS_ARA_CALLBACKS
 mkdir -p "$logs"
 # Scenarios leave measurements beside their logs (molecule/estate: the drill's headline figures); only
 # this run's are printed.

@@ -23,7 +23,8 @@ import testinfra
 ROOT = Path(os.environ.get("MOLECULE_PROJECT_DIRECTORY", Path(__file__).resolve().parents[3]))
 EPHEMERAL = Path(os.environ.get("MOLECULE_EPHEMERAL_DIRECTORY", "/nonexistent"))
 RECORDS = EPHEMERAL / "records"
-DB, BACKUP, SPARE, APP = "molecule-estate-db", "molecule-estate-backup", "molecule-estate-spare", "molecule-estate-app"
+DB, BACKUP = "molecule-estate-db", "molecule-estate-backup"
+SPARE, APP = "molecule-estate-spare", "molecule-estate-app"
 SPARE_ADDRESS, DB_ADDRESS = "172.30.82.61", "172.30.82.21"
 NETWORK = "medops-molecule-estate"
 # PostgreSQL's archive_timeout in this scenario (molecule.yml): a WAL switch at least every 30 s.
@@ -272,9 +273,8 @@ def test_a_second_rebuild_is_refused_while_the_spare_holds_data() -> None:
     result = _playbook("dr-rebuild.yml", "-e", "system=qcis")
     assert result.returncode != 0
     said = _said(result)
-    assert "molecule-estate-spare already runs a database with data" in said and "-e force=true" in said, said[
-        -3000:
-    ]
+    assert "molecule-estate-spare already runs a database with data" in said, said[-3000:]
+    assert "-e force=true" in said, said[-3000:]
     health = json.loads(_host(APP).check_output(f"curl -s -k https://{SPARE_ADDRESS}/healthz"))
     assert health["status"] == "ok"
 

@@ -7,7 +7,8 @@
   the operator's key and hash, database passwords, the pgBackRest repository passphrase, the
   medops CA that signs pgBackRest's TLS certificates, the restic repository passwords, and the canary:
   a secret that flows into the applications' environment files so tests can prove that no report,
-  record, snapshot or ARA run ever shows a vault value (tests/lab/test_canary.py)
+  record, snapshot or ARA run ever shows a vault value (molecule/estate/tests/test_3_drift.py proves
+  it with its own canary)
 
 Values already present are kept; only missing ones are added, so nothing anybody wrote is lost.
 """

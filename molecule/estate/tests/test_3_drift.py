@@ -1,10 +1,12 @@
-"""Against the running lab (`make lab`, then `make lab-test`): drift, the configuration inventory, the canary.
+"""Drift, the configuration inventory and the canary, on the estate test_1_deploy.py and
+test_2_inspect.py left (converged by site.yml, a release deployed, inspected).
 
-The tests run in this order and share one records folder under .lab/lab-test/ (every file they produce
-is there, or in ARA's database under .lab/ara): drift after converge is empty; drift after three changes
-made by hand names exactly those three; the inventory site builds and its history shows a change made
-between two snapshots; the canary secret of the lab vault is on the hosts but in nothing produced.
-Every change made to a host is undone in `finally`, so the lab stays converged.
+The tests run in this order and share the scenario's records folder (every file the scenario produces
+is there, or in ARA's database of the scenario's runs): drift is empty; drift after three changes made
+by hand names exactly those three; the inventory site builds and its history shows a change made
+between two snapshots; the canary secret of the scenario's vault is on the hosts but in nothing
+produced. Every change made to a host is undone in `finally`, so the patch cycle and the drill that
+follow find the estate converged.
 """
 
 from __future__ import annotations
@@ -16,39 +18,50 @@ import subprocess
 import sys
 import zlib
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from medops.drift.run import items
+ROOT = Path(os.environ.get("MOLECULE_PROJECT_DIRECTORY", Path(__file__).resolve().parents[3]))
+EPHEMERAL = Path(os.environ.get("MOLECULE_EPHEMERAL_DIRECTORY", "/nonexistent"))
+sys.path.insert(0, str(ROOT / "scripts"))
 
-pytestmark = pytest.mark.lab
+from medops.drift.redact import MIN_LENGTH, secret_values  # noqa: E402 - from this checkout
+from medops.drift.run import items  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[2]
 MEDOPS = [sys.executable, "-m", "medops"]
-SSHD_HOST, LISTENER_HOST, USER_HOST, HISTORY_HOST = "qcis-app1", "chfms-app1", "qcis-db1", "spare1"
+HOSTS = {
+    "molecule-estate-db", "molecule-estate-backup", "molecule-estate-spare",
+    "molecule-estate-app", "molecule-estate-app2",
+}  # fmt: skip
+SSHD_HOST, LISTENER_HOST = "molecule-estate-app", "molecule-estate-app2"
+USER_HOST, HISTORY_HOST = "molecule-estate-db", "molecule-estate-spare"
 LISTENER_PORT = 18081
-LISTENER_UNIT = "medops-lab-test-listener"
+LISTENER_UNIT = "medops-drift-test-listener"
 INTRUDER = "medops-intruder"
-SSHD_LINE = "# medops lab test: a change made by hand"
-VAULT_ID = "lab@scripts/lab/vault-pass-client.sh"
+SSHD_LINE = "# medops drift test: a change made by hand"
+CANARY_FILE = EPHEMERAL / "inventory" / "group_vars" / "canary.yml"
 
 
 @pytest.fixture(scope="module")
 def records() -> Path:
-    folder = ROOT / ".lab" / "lab-test" / datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    folder.mkdir(parents=True)
-    return folder
+    return EPHEMERAL / "records"
 
 
 def medops(*args: str, records: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "MEDOPS_RECORDS": str(records)}
+    """A medops verb on the scenario's inventory, from this checkout (not whatever the venv installed)."""
+    env = {
+        **os.environ,
+        "MEDOPS_RECORDS": str(records),
+        "MEDOPS_ROOT": str(ROOT),
+        "PYTHONPATH": os.pathsep.join([str(ROOT / "scripts"), os.environ.get("PYTHONPATH", "")]),
+    }
     return subprocess.run(
-        [*MEDOPS, *args], cwd=ROOT, env=env, capture_output=True, text=True, check=False, timeout=3600
-    )
+        [*MEDOPS, *args, "-i", os.environ["MOLECULE_INVENTORY_FILE"]],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=False, timeout=3600,
+    )  # fmt: skip
 
 
 def on(host: str, script: str, *, check: bool = True) -> str:
@@ -74,9 +87,7 @@ def test_drift_after_converge_is_empty(records: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     data = newest_drift(records)
     assert drifted(data) == {}
-    assert {h["name"] for h in data["hosts"]} == {
-        "qcis-app1", "qcis-app2", "qcis-db1", "chfms-app1", "chfms-db1", "backup1", "spare1",
-    }  # fmt: skip
+    assert {h["name"] for h in data["hosts"]} == HOSTS
 
 
 @pytest.fixture
@@ -110,7 +121,7 @@ def test_inventory_site_and_history(records: Path) -> None:
     assert first.returncode == 0, first.stdout + first.stderr
     site = records / "config-inventory" / "site"
     hosts = json.loads((site / "snapshot.json").read_text(encoding="utf-8"))["hosts"]
-    assert len(hosts) == 7
+    assert {h["name"] for h in hosts} == HOSTS
     for host in hosts:
         for name in (f"{host['name']}.html", f"{host['name']}.zh-CN.html"):
             assert (site / "hosts" / name).is_file()
@@ -132,10 +143,10 @@ def test_inventory_site_and_history(records: Path) -> None:
 
 
 def _vault() -> dict[str, Any]:
+    """The scenario's vault (prepare.yml), opened with its password (ANSIBLE_VAULT_IDENTITY_LIST)."""
     shown = subprocess.run(
-        ["ansible-vault", "view", "--vault-id", VAULT_ID, "inventory/lab/group_vars/all/vault.yml"],
-        cwd=ROOT, capture_output=True, text=True, check=True,
-    )  # fmt: skip
+        ["ansible-vault", "view", str(CANARY_FILE)], cwd=ROOT, capture_output=True, text=True, check=True
+    )
     values = yaml.safe_load(shown.stdout) or {}
     assert isinstance(values, dict)
     return values
@@ -143,9 +154,7 @@ def _vault() -> dict[str, Any]:
 
 def _canary() -> str:
     value = _vault().get("vault_canary")
-    assert isinstance(value, str) and value.startswith("medops-canary-"), (
-        "medops lab secrets makes vault_canary"
-    )
+    assert isinstance(value, str) and value.startswith("medops-canary-"), "prepare.yml makes vault_canary"
     return value
 
 
@@ -172,13 +181,14 @@ def test_canary_never_appears_in_anything_produced(records: Path) -> None:
     canary = _canary()
     # It is real: the application hosts hold it (no_log keeps it out of Ansible's output).
     assert canary in on(SSHD_HOST, "cat /etc/qcis/app.env")
+    # The vault file itself is ciphertext.
+    assert canary.encode() not in CANARY_FILE.read_bytes()
     produced = [p for p in records.rglob("*") if p.is_file()]
-    produced += [p for p in (ROOT / ".lab" / "records").rglob("*") if p.is_file()]
     assert produced
     for path in produced:
         assert canary.encode() not in path.read_bytes(), path
-    databases = list((ROOT / ".lab" / "ara").rglob("*.sqlite"))
-    assert databases, "ARA recorded no run (is ara installed? make venv)"
+    databases = list((EPHEMERAL / "ara").rglob("*.sqlite"))
+    assert databases, "ARA recorded no run (is ara installed? make venv; MEDOPS_ARA_CALLBACKS)"
     for database in databases:
         assert canary.encode() not in database.read_bytes()
         for text in _texts_of_sqlite(database):
@@ -186,21 +196,19 @@ def test_canary_never_appears_in_anything_produced(records: Path) -> None:
 
 
 def _produced_texts(records: Path) -> Iterator[tuple[str, str]]:
-    for path in [*records.rglob("*"), *(ROOT / ".lab" / "records").rglob("*")]:
+    for path in records.rglob("*"):
         if path.is_file():
             yield str(path), path.read_bytes().decode("utf-8", "replace")
-    for database in (ROOT / ".lab" / "ara").rglob("*.sqlite"):
+    for database in (EPHEMERAL / "ara").rglob("*.sqlite"):
         for text in _texts_of_sqlite(database):
             yield str(database), text
 
 
 def test_no_vault_value_in_anything_produced(records: Path) -> None:
-    """Beyond the canary: every secret of the lab vault (public keys and certificates are not secrets)."""
-    from medops.drift.redact import MIN_LENGTH, secret_values
-
+    """Beyond the canary: every secret of the scenario's vault."""
     secrets = {
         text: name
-        for text, name in secret_values({"lab": _vault()}).items()
+        for text, name in secret_values({"estate": _vault()}).items()
         if len(text) >= MIN_LENGTH and "public_key" not in name and not name.endswith(".cert")
     }
     leaks = {(where, secrets[s]) for where, text in _produced_texts(records) for s in secrets if s in text}
