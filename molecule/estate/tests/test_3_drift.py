@@ -42,7 +42,7 @@ LISTENER_PORT = 18081
 LISTENER_UNIT = "medops-drift-test-listener"
 INTRUDER = "medops-intruder"
 SSHD_LINE = "# medops drift test: a change made by hand"
-CANARY_FILE = EPHEMERAL / "inventory" / "group_vars" / "canary.yml"
+CANARY_FILE = EPHEMERAL / "inventory" / "canary.yml"
 
 
 @pytest.fixture(scope="module")
@@ -147,7 +147,7 @@ def _vault() -> dict[str, Any]:
     shown = subprocess.run(
         ["ansible-vault", "view", str(CANARY_FILE)], cwd=ROOT, capture_output=True, text=True, check=True
     )
-    values = yaml.safe_load(shown.stdout) or {}
+    values = (yaml.safe_load(shown.stdout) or {})["canary"]["vars"]
     assert isinstance(values, dict)
     return values
 
