@@ -5,7 +5,6 @@ rollback. The tests run in file order; each builds on the estate the previous on
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import time
@@ -14,43 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import testinfra
+from estate import ADDRESSES, APP, APP2, BACKUP, DB, EPHEMERAL, RECORDS
+from estate import host as _host
+from estate import playbook as _playbook
+from estate import said as _said
 
-ROOT = Path(os.environ.get("MOLECULE_PROJECT_DIRECTORY", Path(__file__).resolve().parents[3]))
-EPHEMERAL = Path(os.environ.get("MOLECULE_EPHEMERAL_DIRECTORY", "/nonexistent"))
-RECORDS = EPHEMERAL / "records" / "deploys"
-APPS = {"molecule-estate-app": "172.30.82.11", "molecule-estate-app2": "172.30.82.12"}
-DB = "molecule-estate-db"
-
-
-def _host(name: str) -> testinfra.host.Host:
-    return testinfra.get_host(f"docker://{name}")
-
-
-def _playbook(name: str, *extra: str, summary: Path | None = None) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ)
-    if summary is not None:
-        env["MEDOPS_RUN_SUMMARY"] = str(summary)
-    env["ANSIBLE_CALLBACK_PLUGINS"] = str(ROOT / "plugins" / "callback")
-    env["ANSIBLE_CALLBACKS_ENABLED"] = "medops_summary"
-    return subprocess.run(
-        [
-            "ansible-playbook",
-            "-i",
-            os.environ["MOLECULE_INVENTORY_FILE"],
-            *extra,
-            str(ROOT / "playbooks" / name),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-        env=env,
-    )
-
-
-def _said(result: subprocess.CompletedProcess[str]) -> str:
-    """What the run printed, on one line: messages may be wrapped or go to stderr."""
-    return " ".join((result.stdout + result.stderr).split())
+DEPLOYS = RECORDS / "deploys"
+APPS = {APP: ADDRESSES[APP], APP2: ADDRESSES[APP2]}
 
 
 def _deploy(version: str, *extra: str, summary: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -74,7 +43,7 @@ def _serving(address: str) -> dict[str, Any]:
 
 
 def _records() -> list[dict[str, Any]]:
-    return [json.loads(p.read_text()) for p in sorted(RECORDS.glob("qcis-*.json"))]
+    return [json.loads(p.read_text()) for p in sorted(DEPLOYS.glob("qcis-*.json"))]
 
 
 def _release_dirs(name: str) -> list[str]:
@@ -95,9 +64,7 @@ def test_first_deploy_migrates_after_a_backup_and_a_restore_point() -> None:
     assert migration["restore_point"].startswith("medops-deploy-qcis-1.0.0-")
     assert migration["backup_label"]
     # The restore point reached the repository with its WAL: pgBackRest lists the backup.
-    info = _host("molecule-estate-backup").check_output(
-        "runuser -u pgbackrest -- pgbackrest --stanza=qcis --output=json info"
-    )
+    info = _host(BACKUP).check_output("runuser -u pgbackrest -- pgbackrest --stanza=qcis --output=json info")
     labels = [b["label"] for b in json.loads(info)[0]["backup"]]
     assert migration["backup_label"] in labels
 
@@ -107,9 +74,9 @@ def test_reports_written_before_the_upgrade() -> None:
         body = json.dumps(
             {"institution_code": f"110{n % 2}", "period": "2026-11", "indicator": "beds", "value": n}
         )
-        code, text = _https("/api/reports", APPS["molecule-estate-app"], "POST", body)
+        code, text = _https("/api/reports", APPS[APP], "POST", body)
         assert code == 201, text
-    code, text = _https("/api/reports/counts", APPS["molecule-estate-app2"])
+    code, text = _https("/api/reports/counts", APPS[APP2])
     assert code == 200 and json.loads(text)["total"] == 5
 
 
@@ -177,7 +144,7 @@ def test_upgrade_keeps_the_other_host_serving_and_the_data() -> None:
         assert not during_other, f"{name} failed while {other} switched"
     for address in APPS.values():
         assert _serving(address)["version"] == "1.1.0"
-    _, text = _https("/api/reports/counts", APPS["molecule-estate-app"])
+    _, text = _https("/api/reports/counts", APPS[APP])
     assert json.loads(text)["total"] == 5
 
 
@@ -290,12 +257,12 @@ def test_certificate_is_issued_by_the_ca_for_the_host_name() -> None:
 
 
 def test_maintenance_page_is_bilingual_and_returns_503() -> None:
-    host = _host("molecule-estate-app2")
+    host = _host(APP2)
     host.check_output("touch /var/lib/medops/maintenance/qcis")
     try:
-        code, text = _https("/healthz", APPS["molecule-estate-app2"])
+        code, text = _https("/healthz", APPS[APP2])
     finally:
         host.check_output("rm -f /var/lib/medops/maintenance/qcis")
     assert code == 503
     assert "系统正在维护" in text and "Maintenance" in text
-    assert _serving(APPS["molecule-estate-app2"])["status"] == "ok"
+    assert _serving(APPS[APP2])["status"] == "ok"

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
@@ -18,12 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from estate import APP, APP2, BACKUP, DB, RECORDS, SPARE, medops
 
-ROOT = Path(os.environ.get("MOLECULE_PROJECT_DIRECTORY", Path(__file__).resolve().parents[3]))
-EPHEMERAL = Path(os.environ.get("MOLECULE_EPHEMERAL_DIRECTORY", "/nonexistent"))
-RECORDS = EPHEMERAL / "records"
-APPS = ("molecule-estate-app", "molecule-estate-app2")
-DB, BACKUP, SPARE = "molecule-estate-db", "molecule-estate-backup", "molecule-estate-spare"
+APPS = (APP, APP2)
 ESTATE_TZ = timezone(timedelta(hours=8))
 
 
@@ -33,20 +29,9 @@ def _week() -> str:
 
 
 def _inspect(*args: str, extra: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """`medops inspect` on the scenario's inventory, from this checkout (not whatever the venv installed)."""
-    env = dict(os.environ)
-    env["MEDOPS_ROOT"] = str(ROOT)
-    env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "scripts"), env.get("PYTHONPATH", "")])
+    """`medops inspect` on the scenario's inventory (and `extra`)."""
     inventories = ["-i", os.environ["MOLECULE_INVENTORY_FILE"], *(["-i", str(extra)] if extra else [])]
-    return subprocess.run(
-        [sys.executable, "-m", "medops", "inspect", *inventories, *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=ROOT,
-        env=env,
-        timeout=300,
-    )
+    return medops("inspect", *inventories, *args, timeout=300)
 
 
 def _record(records: Path) -> dict[str, Any]:

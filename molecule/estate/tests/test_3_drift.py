@@ -23,21 +23,15 @@ from typing import Any
 
 import pytest
 import yaml
+from estate import APP, APP2, DB, EPHEMERAL, HOSTS, RECORDS, ROOT, SPARE
+from estate import medops as _medops
 
-ROOT = Path(os.environ.get("MOLECULE_PROJECT_DIRECTORY", Path(__file__).resolve().parents[3]))
-EPHEMERAL = Path(os.environ.get("MOLECULE_EPHEMERAL_DIRECTORY", "/nonexistent"))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from medops.drift.redact import MIN_LENGTH, secret_values  # noqa: E402 - from this checkout
-from medops.drift.run import items  # noqa: E402
+from medops.drift.redact import MIN_LENGTH, secret_values
+from medops.drift.run import items
 
-MEDOPS = [sys.executable, "-m", "medops"]
-HOSTS = {
-    "molecule-estate-db", "molecule-estate-backup", "molecule-estate-spare",
-    "molecule-estate-app", "molecule-estate-app2",
-}  # fmt: skip
-SSHD_HOST, LISTENER_HOST = "molecule-estate-app", "molecule-estate-app2"
-USER_HOST, HISTORY_HOST = "molecule-estate-db", "molecule-estate-spare"
+SSHD_HOST, LISTENER_HOST, USER_HOST, HISTORY_HOST = APP, APP2, DB, SPARE
 LISTENER_PORT = 18081
 LISTENER_UNIT = "medops-drift-test-listener"
 INTRUDER = "medops-intruder"
@@ -47,21 +41,12 @@ CANARY_FILE = EPHEMERAL / "inventory" / "canary.yml"
 
 @pytest.fixture(scope="module")
 def records() -> Path:
-    return EPHEMERAL / "records"
+    return RECORDS
 
 
 def medops(*args: str, records: Path) -> subprocess.CompletedProcess[str]:
-    """A medops verb on the scenario's inventory, from this checkout (not whatever the venv installed)."""
-    env = {
-        **os.environ,
-        "MEDOPS_RECORDS": str(records),
-        "MEDOPS_ROOT": str(ROOT),
-        "PYTHONPATH": os.pathsep.join([str(ROOT / "scripts"), os.environ.get("PYTHONPATH", "")]),
-    }
-    return subprocess.run(
-        [*MEDOPS, *args, "-i", os.environ["MOLECULE_INVENTORY_FILE"]],
-        cwd=ROOT, env=env, capture_output=True, text=True, check=False, timeout=3600,
-    )  # fmt: skip
+    """A medops verb on the scenario's inventory."""
+    return _medops(*args, "-i", os.environ["MOLECULE_INVENTORY_FILE"], records=records)
 
 
 def on(host: str, script: str, *, check: bool = True) -> str:
@@ -87,7 +72,7 @@ def test_drift_after_converge_is_empty(records: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     data = newest_drift(records)
     assert drifted(data) == {}
-    assert {h["name"] for h in data["hosts"]} == HOSTS
+    assert {h["name"] for h in data["hosts"]} == set(HOSTS)
 
 
 @pytest.fixture
@@ -121,7 +106,7 @@ def test_inventory_site_and_history(records: Path) -> None:
     assert first.returncode == 0, first.stdout + first.stderr
     site = records / "config-inventory" / "site"
     hosts = json.loads((site / "snapshot.json").read_text(encoding="utf-8"))["hosts"]
-    assert {h["name"] for h in hosts} == HOSTS
+    assert {h["name"] for h in hosts} == set(HOSTS)
     for host in hosts:
         for name in (f"{host['name']}.html", f"{host['name']}.zh-CN.html"):
             assert (site / "hosts" / name).is_file()

@@ -15,56 +15,24 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import testinfra
+from estate import APP, APP2, BACKUP, DB, HOSTS, RECORDS, SPARE, medops
+from estate import host as _host
+from estate import playbook as _playbook
+from estate import said as _said
 
-ROOT = Path(os.environ.get("MOLECULE_PROJECT_DIRECTORY", Path(__file__).resolve().parents[3]))
-EPHEMERAL = Path(os.environ.get("MOLECULE_EPHEMERAL_DIRECTORY", "/nonexistent"))
-RECORDS = EPHEMERAL / "records"
 PATCHES = RECORDS / "patches"
 APPROVALS = PATCHES / "approvals"
-DB, BACKUP, SPARE = "molecule-estate-db", "molecule-estate-backup", "molecule-estate-spare"
-A1, A2 = "molecule-estate-app", "molecule-estate-app2"
-HOSTS = (DB, BACKUP, SPARE, A1, A2)
+A1, A2 = APP, APP2
 CHANGE = "CHG-MOLECULE-1"
 FULL_DISK = "/var/cache/apt/archives"
 
 
-def _said(result: subprocess.CompletedProcess[str]) -> str:
-    """What the run printed, on one line: messages may be wrapped by the YAML callback or go to stderr."""
-    return " ".join((result.stdout + result.stderr).split())
-
-
-def _host(name: str) -> testinfra.host.Host:
-    return testinfra.get_host(f"docker://{name}")
-
-
-def _env() -> dict[str, str]:
-    env = dict(os.environ)
-    env["MEDOPS_RECORDS"] = str(RECORDS)
-    env["ANSIBLE_NOCOLOR"] = "1"
-    return env
-
-
 def _medops(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        ["medops", "patch", *args], capture_output=True, text=True, check=False, env=_env(), cwd=ROOT
-    )
+    return medops("patch", *args)
 
 
 def _patch(*extra: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [
-            "ansible-playbook",
-            "-i",
-            os.environ["MOLECULE_INVENTORY_FILE"],
-            *extra,
-            str(ROOT / "playbooks" / "patch.yml"),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-        env=_env(),
-    )
+    return _playbook("patch.yml", *extra)
 
 
 def _installed(name: str) -> dict[str, str]:
@@ -115,42 +83,14 @@ def _healthy() -> None:
 
 def test_deploy_gives_both_application_hosts_the_release() -> None:
     """The patch's health checks need the application serving (and the database host a backup)."""
-    result = subprocess.run(
-        [
-            "ansible-playbook",
-            "-i",
-            os.environ["MOLECULE_INVENTORY_FILE"],
-            "-e",
-            "system=qcis",
-            "-e",
-            "version=1.1.0",
-            str(ROOT / "playbooks" / "deploy.yml"),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-        env=_env(),
-    )
+    result = _playbook("deploy.yml", "-e", "system=qcis", "-e", "version=1.1.0")
     assert result.returncode == 0, _said(result)[-5000:]
     _healthy()
 
 
 def test_the_plan_playbook_changes_nothing(tmp_path: Path) -> None:
     """Collecting the pending updates is read-only on every host (what the patching idempotence proved)."""
-    result = subprocess.run(
-        [
-            "ansible-playbook",
-            "-i",
-            os.environ["MOLECULE_INVENTORY_FILE"],
-            "-e",
-            f"patch_collect_dir={tmp_path}",
-            str(ROOT / "playbooks" / "patch-plan.yml"),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-        env=_env(),
-    )
+    result = _playbook("patch-plan.yml", "-e", f"patch_collect_dir={tmp_path}")
     assert result.returncode == 0, _said(result)[-5000:]
     recap = {
         m.group(1): int(m.group(2))

@@ -10,7 +10,6 @@ holds data) -> rows written on the temporary environment -> the primary replaced
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import time
@@ -18,15 +17,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import testinfra
+from estate import ADDRESSES, APP, BACKUP, DB, NETWORK, RECORDS, ROOT, SPARE
+from estate import host as _host
+from estate import playbook as _playbook
+from estate import said as _said
+from estate import tail as _tail
 
-ROOT = Path(os.environ.get("MOLECULE_PROJECT_DIRECTORY", Path(__file__).resolve().parents[3]))
-EPHEMERAL = Path(os.environ.get("MOLECULE_EPHEMERAL_DIRECTORY", "/nonexistent"))
-RECORDS = EPHEMERAL / "records"
-DB, BACKUP = "molecule-estate-db", "molecule-estate-backup"
-SPARE, APP = "molecule-estate-spare", "molecule-estate-app"
-SPARE_ADDRESS, DB_ADDRESS = "172.30.82.61", "172.30.82.21"
-NETWORK = "medops-molecule-estate"
+SPARE_ADDRESS, DB_ADDRESS = ADDRESSES[SPARE], ADDRESSES[DB]
 # PostgreSQL's archive_timeout in this scenario (molecule.yml): a WAL switch at least every 30 s.
 ARCHIVE_TIMEOUT = 30
 # What a loss may exceed archive_timeout by: the asynchronous push of the switched segment to the
@@ -34,40 +31,6 @@ ARCHIVE_TIMEOUT = 30
 ARCHIVE_LATENCY = 10
 # State the tests hand on (file order).
 DRILL: dict[str, Any] = {}
-
-
-def _host(name: str) -> testinfra.host.Host:
-    return testinfra.get_host(f"docker://{name}")
-
-
-def _playbook(name: str, *extra: str, summary: Path | None = None) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ)
-    if summary is not None:
-        env["MEDOPS_RUN_SUMMARY"] = str(summary)
-    env["ANSIBLE_CALLBACK_PLUGINS"] = str(ROOT / "plugins" / "callback")
-    env["ANSIBLE_CALLBACKS_ENABLED"] = "medops_summary"
-    return subprocess.run(
-        [
-            "ansible-playbook",
-            "-i",
-            os.environ["MOLECULE_INVENTORY_FILE"],
-            *extra,
-            str(ROOT / "playbooks" / name),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-        env=env,
-    )
-
-
-def _said(result: subprocess.CompletedProcess[str]) -> str:
-    """What the run printed, on one line: messages may be wrapped or go to stderr."""
-    return " ".join((result.stdout + result.stderr).split())
-
-
-def _tail(result: subprocess.CompletedProcess[str]) -> str:
-    return _said(result)[-5000:]
 
 
 def _drills() -> list[dict[str, Any]]:

@@ -1,0 +1,94 @@
+"""What the estate scenario's test files share: where things are, the hosts, and how a test runs what an
+engineer runs (a playbook, a medops verb) against the scenario's inventory.
+
+Playbooks run with the scenario's environment (molecule.yml's provisioner: roles, the vault, ARA) plus
+medops's run summary; medops runs from this checkout, not from whatever the venv installed.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import testinfra
+
+ROOT = Path(os.environ.get("MOLECULE_PROJECT_DIRECTORY", Path(__file__).resolve().parents[3]))
+EPHEMERAL = Path(os.environ.get("MOLECULE_EPHEMERAL_DIRECTORY", "/nonexistent"))
+RECORDS = EPHEMERAL / "records"
+
+DB, BACKUP, SPARE = "molecule-estate-db", "molecule-estate-backup", "molecule-estate-spare"
+APP, APP2 = "molecule-estate-app", "molecule-estate-app2"
+HOSTS = (DB, BACKUP, SPARE, APP, APP2)
+ADDRESSES = {
+    DB: "172.30.82.21",
+    BACKUP: "172.30.82.51",
+    SPARE: "172.30.82.61",
+    APP: "172.30.82.11",
+    APP2: "172.30.82.12",
+}
+NETWORK = "medops-molecule-estate"
+
+
+def host(name: str) -> testinfra.host.Host:
+    return testinfra.get_host(f"docker://{name}")
+
+
+def _joined(env: dict[str, str], key: str, value: str, sep: str) -> str:
+    return sep.join(dict.fromkeys([*(p for p in env.get(key, "").split(sep) if p), value]))
+
+
+def playbook(name: str, *extra: str, summary: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """`ansible-playbook playbooks/<name>` on the scenario's inventory, records in the scenario's folder."""
+    env = dict(os.environ)
+    env["MEDOPS_RECORDS"] = str(RECORDS)
+    env["ANSIBLE_NOCOLOR"] = "1"
+    env["ANSIBLE_CALLBACK_PLUGINS"] = _joined(
+        env, "ANSIBLE_CALLBACK_PLUGINS", str(ROOT / "plugins" / "callback"), ":"
+    )
+    env["ANSIBLE_CALLBACKS_ENABLED"] = _joined(env, "ANSIBLE_CALLBACKS_ENABLED", "medops_summary", ",")
+    if summary is not None:
+        env["MEDOPS_RUN_SUMMARY"] = str(summary)
+    return subprocess.run(
+        [
+            "ansible-playbook",
+            "-i",
+            os.environ["MOLECULE_INVENTORY_FILE"],
+            *extra,
+            str(ROOT / "playbooks" / name),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+    )
+
+
+def medops(*args: str, records: Path = RECORDS, timeout: float = 3600) -> subprocess.CompletedProcess[str]:
+    """`python -m medops <args>` from this checkout, from the repository root."""
+    env = {
+        **os.environ,
+        "MEDOPS_RECORDS": str(records),
+        "MEDOPS_ROOT": str(ROOT),
+        "ANSIBLE_NOCOLOR": "1",
+        "PYTHONPATH": os.pathsep.join([str(ROOT / "scripts"), os.environ.get("PYTHONPATH", "")]),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "medops", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=timeout,
+    )
+
+
+def said(result: subprocess.CompletedProcess[str]) -> str:
+    """What the run printed, on one line: messages may be wrapped by the callback or go to stderr."""
+    return " ".join((result.stdout + result.stderr).split())
+
+
+def tail(result: subprocess.CompletedProcess[str]) -> str:
+    return said(result)[-5000:]
