@@ -450,22 +450,35 @@ def _write_texts(out: Path, texts: dict[str, str]) -> list[Path]:
     return written
 
 
-def _add_host_options(parser: argparse.ArgumentParser) -> None:
+def _add_host_options(
+    parser: argparse.ArgumentParser,
+    *,
+    timeout: float = 180.0,
+    timeout_help: str = "seconds a host's state collection may take",
+    system: bool = True,
+) -> None:
     """The options of a verb that reads hosts: which inventory and hosts, how many at a time, the vault."""
     parser.add_argument(
-        "-i", "--inventory", action="append", metavar="INVENTORY", help="inventory (default: inventory/lab)"
+        "-i",
+        "--inventory",
+        action="append",
+        metavar="INVENTORY",
+        help="inventory, repeatable (default: inventory/lab)",
     )
-    parser.add_argument("--limit", metavar="PATTERN", help="only these hosts (Ansible patterns)")
-    parser.add_argument("--system", metavar="GROUP", help="only the hosts of this system (qcis, chfms)")
+    parser.add_argument(
+        "--limit", metavar="PATTERN", help="only these hosts (Ansible patterns: a:b, &g, !h, globs)"
+    )
+    if system:
+        parser.add_argument("--system", metavar="GROUP", help="only the hosts of this system (qcis, chfms)")
     parser.add_argument(
         "--jobs", type=_positive(int, "number"), default=32, metavar="N", help="hosts at a time (default: 32)"
     )
     parser.add_argument(
         "--timeout",
         type=_positive(float, "number of seconds"),
-        default=180.0,
+        default=timeout,
         metavar="S",
-        help="seconds a host's state collection may take (default: 180)",
+        help=f"{timeout_help} (default: {timeout:g})",
     )
     parser.add_argument(
         "--vault-id", action="append", metavar="ID@SOURCE", help="passed to Ansible, e.g. prod@prompt"
@@ -672,15 +685,11 @@ def _add_inspect_verbs(verbs: argparse._SubParsersAction[argparse.ArgumentParser
         ),
     )
     records_help = "records folder (default: $MEDOPS_RECORDS, else records/ at the repository root)"
-    inspect.add_argument(
-        "-i",
-        "--inventory",
-        action="append",
-        metavar="INVENTORY",
-        help="inventory to inspect, repeatable (default: inventory/lab)",
-    )
-    inspect.add_argument(
-        "--limit", metavar="PATTERN", help="only these hosts (Ansible patterns: a:b, &g, !h, globs)"
+    _add_host_options(
+        inspect,
+        timeout=60.0,
+        timeout_help="seconds a host may take before it counts as unreachable",
+        system=False,
     )
     inspect.add_argument(
         "--week",
@@ -699,25 +708,9 @@ def _add_inspect_verbs(verbs: argparse._SubParsersAction[argparse.ArgumentParser
         "--summary", action="store_true", help="print every finding that needs action with its recommendation"
     )
     inspect.add_argument(
-        "--jobs", type=_positive(int, "number"), default=32, metavar="N", help="hosts at a time (default: 32)"
-    )
-    inspect.add_argument(
-        "--timeout",
-        type=_positive(float, "number of seconds"),
-        default=60.0,
-        metavar="S",
-        help="seconds a host may take before it counts as unreachable (default: 60)",
-    )
-    inspect.add_argument(
         "--no-record",
         action="store_true",
         help="collect and judge, print; write no record (reports only with --out)",
-    )
-    inspect.add_argument(
-        "--vault-id",
-        action="append",
-        metavar="ID@SOURCE",
-        help="passed to ansible-inventory, e.g. prod@prompt",
     )
     inspect.set_defaults(func=_inspect)
     inspect_verbs = inspect.add_subparsers(dest="inspect_verb", metavar="<action>", required=False)
