@@ -232,3 +232,50 @@ def test_lab_vault_is_never_committed() -> None:
         ["git", "check-ignore", "-q", "inventory/lab/group_vars/all/vault.yml"], cwd=ROOT, check=False
     )
     assert ignored.returncode == 0
+
+
+# Playbooks that use no secret: they need not open the vault first.
+PLAYBOOKS_WITHOUT_SECRETS = {"patch-plan.yml", "vault-check.yml"}
+
+
+@pytest.mark.parametrize(
+    "playbook",
+    sorted(p.name for p in (ROOT / "playbooks").glob("*.yml") if p.name not in PLAYBOOKS_WITHOUT_SECRETS),
+)
+def test_playbook_opens_the_vault_before_any_other_play(playbook: str) -> None:
+    plays = yaml.safe_load((ROOT / "playbooks" / playbook).read_text())
+    assert plays[0].get("ansible.builtin.import_playbook") == "vault-check.yml", (
+        f"{playbook}: its first play must be `ansible.builtin.import_playbook: vault-check.yml`"
+    )
+
+
+def test_a_playbook_without_the_vault_password_stops_before_anything_else(tmp_path: Path) -> None:
+    """deploy.yml on production without its vault password: every host fails the vault check on the
+    control node, and no later play runs, not even the control node's own check of the request (the
+    connection points at a container name that does not exist, so no address is ever contacted)."""
+    result = subprocess.run(
+        [
+            str(BIN / "ansible-playbook"),
+            "-i",
+            str(ROOT / "inventory" / "production"),
+            str(ROOT / "playbooks" / "deploy.yml"),
+            "-e",
+            "system=qcis",
+            "-e",
+            "version=1.1.0",
+            "-e",
+            "ansible_connection=community.docker.docker",
+            "-e",
+            "ansible_host=medops-no-such-host",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+        env={"PATH": f"{BIN}:/usr/bin:/bin", "HOME": str(tmp_path), "ANSIBLE_NOCOLOR": "1"},
+        timeout=300,
+    )
+    assert result.returncode != 0
+    plays = re.findall(r"^PLAY \[(.+?)\]", result.stdout, re.MULTILINE)
+    assert plays == ["Check that the inventory's secrets open (no host is contacted)"], plays
+    assert "Decryption failed" in result.stdout + result.stderr
