@@ -17,6 +17,9 @@ import testinfra
 ROOT = Path(os.environ.get("MOLECULE_PROJECT_DIRECTORY", Path(__file__).resolve().parents[3]))
 EPHEMERAL = Path(os.environ.get("MOLECULE_EPHEMERAL_DIRECTORY", "/nonexistent"))
 RECORDS = EPHEMERAL / "records"
+# The inventory folder molecule passes to every run: its inventory file, the group_vars it writes, and
+# the vault's canary (an inventory source of its own, prepare.yml). The file alone lacks the canary.
+INVENTORY = Path(os.environ.get("MOLECULE_INVENTORY_FILE", "/nonexistent/inventory.yml")).parent
 
 DB, BACKUP, SPARE = "molecule-estate-db", "molecule-estate-backup", "molecule-estate-spare"
 APP, APP2 = "molecule-estate-app", "molecule-estate-app2"
@@ -54,7 +57,7 @@ def playbook(name: str, *extra: str, summary: Path | None = None) -> subprocess.
         [
             "ansible-playbook",
             "-i",
-            os.environ["MOLECULE_INVENTORY_FILE"],
+            str(INVENTORY),
             *extra,
             str(ROOT / "playbooks" / name),
         ],

@@ -8,7 +8,6 @@ Every change made here is undone before the test ends.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import time
 from collections.abc import Iterator
@@ -17,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from estate import APP, APP2, BACKUP, DB, RECORDS, SPARE, medops
+from estate import APP, APP2, BACKUP, DB, INVENTORY, RECORDS, SPARE, medops
 
 APPS = (APP, APP2)
 ESTATE_TZ = timezone(timedelta(hours=8))
@@ -30,7 +29,7 @@ def _week() -> str:
 
 def _inspect(*args: str, extra: Path | None = None) -> subprocess.CompletedProcess[str]:
     """`medops inspect` on the scenario's inventory (and `extra`)."""
-    inventories = ["-i", os.environ["MOLECULE_INVENTORY_FILE"], *(["-i", str(extra)] if extra else [])]
+    inventories = ["-i", str(INVENTORY), *(["-i", str(extra)] if extra else [])]
     return medops("inspect", *inventories, *args, timeout=300)
 
 

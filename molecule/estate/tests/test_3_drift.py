@@ -12,7 +12,6 @@ follow find the estate converged.
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import subprocess
 import sys
@@ -23,7 +22,7 @@ from typing import Any
 
 import pytest
 import yaml
-from estate import APP, APP2, DB, EPHEMERAL, HOSTS, RECORDS, ROOT, SPARE
+from estate import APP, APP2, DB, EPHEMERAL, HOSTS, INVENTORY, RECORDS, ROOT, SPARE
 from estate import medops as _medops
 
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -46,7 +45,7 @@ def records() -> Path:
 
 def medops(*args: str, records: Path) -> subprocess.CompletedProcess[str]:
     """A medops verb on the scenario's inventory."""
-    return _medops(*args, "-i", os.environ["MOLECULE_INVENTORY_FILE"], records=records)
+    return _medops(*args, "-i", str(INVENTORY), records=records)
 
 
 def on(host: str, script: str, *, check: bool = True) -> str:

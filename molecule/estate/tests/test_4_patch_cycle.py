@@ -8,14 +8,13 @@ patched estate afterwards."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from estate import APP, APP2, BACKUP, DB, HOSTS, RECORDS, SPARE, medops
+from estate import APP, APP2, BACKUP, DB, HOSTS, INVENTORY, RECORDS, SPARE, medops
 from estate import host as _host
 from estate import playbook as _playbook
 from estate import said as _said
@@ -50,7 +49,7 @@ def _proposals() -> list[dict[str, Any]]:
 
 
 def _plan() -> dict[str, Any]:
-    result = _medops("plan", "-i", os.environ["MOLECULE_INVENTORY_FILE"], "--environment", "molecule")
+    result = _medops("plan", "-i", str(INVENTORY), "--environment", "molecule")
     assert result.returncode == 0, result.stderr + result.stdout[-3000:]
     return _proposals()[-1]
 
@@ -231,7 +230,7 @@ def test_status_counts_the_cycle() -> None:
     result = _medops(
         "status",
         "-i",
-        os.environ["MOLECULE_INVENTORY_FILE"],
+        str(INVENTORY),
         "--environment",
         "molecule",
         "--max-age-days",
