@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 import testinfra
@@ -38,15 +39,21 @@ def host(name: str) -> testinfra.host.Host:
     return testinfra.get_host(f"docker://{name}")
 
 
+def _plain(environ: Mapping[str, str]) -> dict[str, str]:
+    """The environment without colour: molecule forces Ansible's colours on, and the tests read the text."""
+    env = {k: v for k, v in environ.items() if k not in ("ANSIBLE_FORCE_COLOR", "PY_COLORS")}
+    env["ANSIBLE_NOCOLOR"] = "1"
+    return env
+
+
 def _joined(env: dict[str, str], key: str, value: str, sep: str) -> str:
     return sep.join(dict.fromkeys([*(p for p in env.get(key, "").split(sep) if p), value]))
 
 
 def playbook(name: str, *extra: str, summary: Path | None = None) -> subprocess.CompletedProcess[str]:
     """`ansible-playbook playbooks/<name>` on the scenario's inventory, records in the scenario's folder."""
-    env = dict(os.environ)
+    env = _plain(os.environ)
     env["MEDOPS_RECORDS"] = str(RECORDS)
-    env["ANSIBLE_NOCOLOR"] = "1"
     env["ANSIBLE_CALLBACK_PLUGINS"] = _joined(
         env, "ANSIBLE_CALLBACK_PLUGINS", str(ROOT / "plugins" / "callback"), ":"
     )
@@ -71,10 +78,9 @@ def playbook(name: str, *extra: str, summary: Path | None = None) -> subprocess.
 def medops(*args: str, records: Path = RECORDS, timeout: float = 3600) -> subprocess.CompletedProcess[str]:
     """`python -m medops <args>` from this checkout, from the repository root."""
     env = {
-        **os.environ,
+        **_plain(os.environ),
         "MEDOPS_RECORDS": str(records),
         "MEDOPS_ROOT": str(ROOT),
-        "ANSIBLE_NOCOLOR": "1",
         "PYTHONPATH": os.pathsep.join([str(ROOT / "scripts"), os.environ.get("PYTHONPATH", "")]),
     }
     return subprocess.run(
