@@ -614,6 +614,14 @@ def _compliance(args: argparse.Namespace) -> int:
     return result.exit_code
 
 
+def _add_site_options(parser: argparse.ArgumentParser, records_help: str) -> None:
+    """Where the configuration inventory's records are and where its site is built."""
+    parser.add_argument("--records", metavar="DIR", help=records_help)
+    parser.add_argument(
+        "--site", metavar="DIR", help="build the site here (default: <records>/config-inventory/site)"
+    )
+
+
 def _add_audit_verbs(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     records_help = "records folder (default: $MEDOPS_RECORDS, else records/ at the repository root)"
     inventory = verbs.add_parser(
@@ -627,19 +635,13 @@ def _add_audit_verbs(verbs: argparse._SubParsersAction[argparse.ArgumentParser])
         ),
     )
     _add_host_options(inventory)
-    inventory.add_argument("--records", metavar="DIR", help=records_help)
-    inventory.add_argument(
-        "--site", metavar="DIR", help="build the site here (default: <records>/config-inventory/site)"
-    )
+    _add_site_options(inventory, records_help)
     inventory.set_defaults(func=_config_inventory)
     inventory_verbs = inventory.add_subparsers(dest="inventory_verb", metavar="<action>", required=False)
     site = inventory_verbs.add_parser(
         "site", help="rebuild the static site from the snapshots on record only"
     )
-    site.add_argument("--records", metavar="DIR", help=records_help)
-    site.add_argument(
-        "--site", metavar="DIR", help="build the site here (default: <records>/config-inventory/site)"
-    )
+    _add_site_options(site, records_help)
     site.set_defaults(func=_config_inventory_site)
 
     compliance = verbs.add_parser(
