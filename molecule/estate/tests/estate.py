@@ -19,8 +19,10 @@ ROOT = Path(os.environ.get("MOLECULE_PROJECT_DIRECTORY", Path(__file__).resolve(
 EPHEMERAL = Path(os.environ.get("MOLECULE_EPHEMERAL_DIRECTORY", "/nonexistent"))
 RECORDS = EPHEMERAL / "records"
 # The inventory folder molecule passes to every run: its inventory file, the group_vars it writes, and
-# the vault's canary (an inventory source of its own, prepare.yml). The file alone lacks the canary.
-INVENTORY = Path(os.environ.get("MOLECULE_INVENTORY_FILE", "/nonexistent/inventory.yml")).parent
+# the vault's canary (an inventory source of its own, prepare.yml). The file alone lacks the canary;
+# it is what `medops patch status` reads the estate's host names from.
+INVENTORY_FILE = Path(os.environ.get("MOLECULE_INVENTORY_FILE", "/nonexistent/inventory.yml"))
+INVENTORY = INVENTORY_FILE.parent
 
 DB, BACKUP, SPARE = "molecule-estate-db", "molecule-estate-backup", "molecule-estate-spare"
 APP, APP2 = "molecule-estate-app", "molecule-estate-app2"

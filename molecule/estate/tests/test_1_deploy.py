@@ -43,7 +43,9 @@ def _serving(address: str) -> dict[str, Any]:
 
 
 def _records() -> list[dict[str, Any]]:
-    return [json.loads(p.read_text()) for p in sorted(DEPLOYS.glob("qcis-*.json"))]
+    """The deploy records, oldest first (their names start with the action, not the time)."""
+    found = [json.loads(p.read_text()) for p in DEPLOYS.glob("qcis-*.json")]
+    return sorted(found, key=lambda r: (r["started"], r["id"]))
 
 
 def _release_dirs(name: str) -> list[str]:

@@ -100,7 +100,12 @@ def test_drift_names_exactly_the_three_changes(records: Path) -> None:
     assert (records / "drift").glob("*.zh-CN.html")
 
 
+def _snapshots(records: Path) -> int:
+    return len(list((records / "config-inventory" / "snapshots").glob("*.json")))
+
+
 def test_inventory_site_and_history(records: Path) -> None:
+    before = _snapshots(records)
     first = medops("inventory", records=records)
     assert first.returncode == 0, first.stdout + first.stderr
     site = records / "config-inventory" / "site"
@@ -119,7 +124,7 @@ def test_inventory_site_and_history(records: Path) -> None:
         assert second.returncode == 0, second.stdout + second.stderr
     finally:
         on(HISTORY_HOST, f"userdel -r {INTRUDER}", check=False)
-    assert len(list((records / "config-inventory" / "snapshots").glob("*.json"))) == 2
+    assert _snapshots(records) == before + 2
     page = (site / "hosts" / f"{HISTORY_HOST}.html").read_text(encoding="utf-8")
     assert INTRUDER in page
     changes = (site / "csv" / "changes.csv").read_text(encoding="utf-8")

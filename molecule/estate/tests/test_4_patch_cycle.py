@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from estate import APP, APP2, BACKUP, DB, HOSTS, INVENTORY, RECORDS, SPARE, medops
+from estate import APP, APP2, BACKUP, DB, HOSTS, INVENTORY, INVENTORY_FILE, RECORDS, SPARE, medops
 from estate import host as _host
 from estate import playbook as _playbook
 from estate import said as _said
@@ -229,7 +229,7 @@ def test_status_counts_the_cycle() -> None:
     result = _medops(
         "status",
         "-i",
-        str(INVENTORY),
+        str(INVENTORY_FILE),
         "--environment",
         "molecule",
         "--max-age-days",
