@@ -39,7 +39,7 @@ export ANSIBLE_FORCE_COLOR := 0
 export PY_COLORS := 0
 
 .PHONY: help lab lab-down lab-status lab-inspect converge lab-deploy test lint pytest molecule engine images venv lock \
-  clean releases bench-inspect bench-converge bench-lab-converge ee drill
+  clean releases bench-inspect bench-converge bench-lab-converge ee drill scenarios
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-19s %s\n", $$1, $$2}'
@@ -119,6 +119,10 @@ lint: $(STAMP) ## ansible-lint (production profile), yamllint, ruff, mypy
 	@$(call timed,ruff,$(BIN)/ruff check scripts tests plugins molecule sampleapp roles/app/files/medops-app-switch roles/postgresql/files/medops-heartbeat)
 	@$(call timed,ruff format,$(BIN)/ruff format --check scripts tests plugins molecule sampleapp roles/app/files/medops-app-switch roles/postgresql/files/medops-heartbeat)
 	@$(call timed,mypy,$(BIN)/mypy)
+	@$(call timed,scenarios,$(BIN)/python scripts/ci/estate_copy.py --check)
+
+scenarios: $(STAMP) ## Regenerate molecule/estate-patch-dr/molecule.yml from molecule/estate's
+	@$(BIN)/python scripts/ci/estate_copy.py
 
 pytest: $(STAMP) ## Unit tests and inventory sanity
 	@$(call timed,pytest,$(BIN)/pytest -q)

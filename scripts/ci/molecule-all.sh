@@ -13,7 +13,7 @@ if [ -z "${MEDOPS_ARA_CALLBACKS:-}" ]; then
 fi
 export MEDOPS_ARA_CALLBACKS
 mkdir -p "$logs"
-# Scenarios leave measurements beside their logs (molecule/estate: the drill's headline figures); only
+# Scenarios leave measurements beside their logs (molecule/estate-patch-dr: the drill's headline figures); only
 # this run's are printed.
 rm -f "$logs"/*/headline.txt
 

@@ -1,4 +1,4 @@
-"""What the estate scenario's test files share: where things are, the hosts, and how a test runs what an
+"""What the estate scenarios' test files share: where things are, the hosts, and how a test runs what an
 engineer runs (a playbook, a medops verb) against the scenario's inventory.
 
 Playbooks run with the scenario's environment (molecule.yml's provisioner: roles, the vault, ARA) plus
@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import testinfra
+import yaml
 
 ROOT = Path(os.environ.get("MOLECULE_PROJECT_DIRECTORY", Path(__file__).resolve().parents[3]))
 EPHEMERAL = Path(os.environ.get("MOLECULE_EPHEMERAL_DIRECTORY", "/nonexistent"))
@@ -24,17 +25,24 @@ RECORDS = EPHEMERAL / "records"
 INVENTORY_FILE = Path(os.environ.get("MOLECULE_INVENTORY_FILE", "/nonexistent/inventory.yml"))
 INVENTORY = INVENTORY_FILE.parent
 
-DB, BACKUP, SPARE = "molecule-estate-db", "molecule-estate-backup", "molecule-estate-spare"
-APP, APP2 = "molecule-estate-app", "molecule-estate-app2"
+# The estate scenarios (molecule/estate and its copy molecule/estate-patch-dr) name their hosts and
+# network after themselves; each host's address is its medops_address in the scenario's inventory.
+SCENARIO = os.environ.get("MOLECULE_SCENARIO_NAME", "estate")
+DB, BACKUP, SPARE = (f"molecule-{SCENARIO}-{role}" for role in ("db", "backup", "spare"))
+APP, APP2 = f"molecule-{SCENARIO}-app", f"molecule-{SCENARIO}-app2"
 HOSTS = (DB, BACKUP, SPARE, APP, APP2)
-ADDRESSES = {
-    DB: "172.30.82.21",
-    BACKUP: "172.30.82.51",
-    SPARE: "172.30.82.61",
-    APP: "172.30.82.11",
-    APP2: "172.30.82.12",
-}
-NETWORK = "medops-molecule-estate"
+NETWORK = f"medops-molecule-{SCENARIO}"
+
+
+def _address(name: str) -> str:
+    """The host's medops_address, from the host_vars molecule wrote (molecule.yml's inventory)."""
+    path = INVENTORY / "host_vars" / name
+    if not path.is_file():
+        raise RuntimeError(f"{path} is missing: run the tests with molecule verify -s {SCENARIO}")
+    return str(yaml.safe_load(path.read_text(encoding="utf-8"))["medops_address"])
+
+
+ADDRESSES = {name: _address(name) for name in HOSTS}
 
 
 def host(name: str) -> testinfra.host.Host:

@@ -252,8 +252,8 @@ def test_certificate_is_issued_by_the_ca_for_the_host_name() -> None:
     ca = (EPHEMERAL / "ca.crt").read_text()
     db.run(f"cat > /tmp/molecule-ca.crt <<'EOF'\n{ca}EOF")
     verified = db.run(
-        "curl -s --cacert /tmp/molecule-ca.crt --resolve molecule-estate-app:443:172.30.82.11 "
-        "-o /dev/null -w '%{http_code}' https://molecule-estate-app/healthz"
+        f"curl -s --cacert /tmp/molecule-ca.crt --resolve {APP}:443:{ADDRESSES[APP]} "
+        f"-o /dev/null -w '%{{http_code}}' https://{APP}/healthz"
     )
     assert verified.stdout == "200", verified.stderr
 

@@ -1,9 +1,9 @@
 """A patch cycle as an engineer runs it, on the estate (Debian 12 and 13) with the security updates the
-images lack really pending: the release deployed again after test_1_deploy.py's rollback, plan (the
-plan playbook changes nothing), refusals (no approval, altered hash, a host that fails its pre-check),
-the approved patch, a second plan with nothing pending, compliance status. The tests run in file order;
-each builds on the estate the previous one left, and the drill (test_5_dr_drill.py) runs on the
-patched estate afterwards."""
+images lack really pending: the release deployed (the application's health checks and a fresh backup
+are the patch's pre-checks), plan (the plan playbook changes nothing), refusals (no approval, altered
+hash, a host that fails its pre-check), the approved patch, a second plan with nothing pending,
+compliance status. The tests run in file order; each builds on the estate the previous one left, and
+the drill (test_2_dr_drill.py) runs on the patched estate afterwards."""
 
 from __future__ import annotations
 

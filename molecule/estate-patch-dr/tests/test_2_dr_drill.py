@@ -1,4 +1,4 @@
-"""A disaster-recovery drill as an engineer runs it, end to end, on the estate test_4_patch_cycle.py
+"""A disaster-recovery drill as an engineer runs it, end to end, on the estate test_1_patch_cycle.py
 patched. The tests run in file order; each builds on the estate the previous one left:
 
 deploy (the release and a backup are there) -> restore test (the last row counts known) -> rows
@@ -155,7 +155,7 @@ def test_rebuild_is_refused_before_any_change_when_the_repository_is_down(tmp_pa
     assert result.returncode != 0
     said = _said(result)
     assert "dr-rebuild refused, nothing was changed" in said, said[-3000:]
-    assert "the backup repository cannot be reached: molecule-estate-backup did not answer" in said
+    assert f"the backup repository cannot be reached: {BACKUP} did not answer" in said
     changed = json.loads(summary.read_text())["changed"]
     assert changed.get(SPARE, []) == [], changed
     assert _host(SPARE).run("pg_lsclusters --no-header").stdout.strip() == ""
@@ -236,7 +236,7 @@ def test_a_second_rebuild_is_refused_while_the_spare_holds_data() -> None:
     result = _playbook("dr-rebuild.yml", "-e", "system=qcis")
     assert result.returncode != 0
     said = _said(result)
-    assert "molecule-estate-spare already runs a database with data" in said, said[-3000:]
+    assert f"{SPARE} already runs a database with data" in said, said[-3000:]
     assert "-e force=true" in said, said[-3000:]
     health = json.loads(_host(APP).check_output(f"curl -s -k https://{SPARE_ADDRESS}/healthz"))
     assert health["status"] == "ok"
