@@ -195,6 +195,37 @@ def test_a_new_key_needing_quotes_is_quoted() -> None:
     assert '\n  "yes": !vault |' in edit.text
 
 
+def test_a_dotted_new_name_beside_maps_makes_maps() -> None:
+    """vault_tls holds a map per host: vault_tls.spare1.cert is a new map spare1 holding cert."""
+    new = resolve(parse_document(PLAIN), "vault_tls.spare1.cert", add=True)
+    assert isinstance(new, NewKey)
+    assert new.path == ("vault_tls", "spare1", "cert") and new.key == "spare1" and new.inner == ("cert",)
+    edit = insert_edit(PLAIN, new, FAKE)
+    after = PLAIN[: edit.start] + edit.text + PLAIN[edit.end :]
+    assert "    key: plain-CHANGE-ME\n  spare1:\n    cert: !vault |\n      $ANSIBLE_VAULT;1.2;" in after
+    data = yaml.load(after, Loader=_VaultAsText)  # noqa: S506 - SafeLoader subclass
+    assert data["vault_tls"]["spare1"] == {"cert": FAKE + "\n"}
+    assert data["vault_tls"]["qcis-db1"]["key"] == "plain-CHANGE-ME"
+
+
+def test_a_dotted_new_name_where_nothing_tells_is_refused() -> None:
+    refused = r"'vault_new.x.y' in the file is ambiguous: .* \['vault_new.x.y'\]$"
+    with pytest.raises(DocumentError, match=refused):
+        resolve(parse_document(PLAIN), "vault_new.x.y", add=True)
+    explicit = resolve(parse_document(PLAIN), "vault_tls['spare1.cert']", add=True)
+    assert isinstance(explicit, NewKey) and explicit.key == "spare1.cert" and explicit.inner == ()
+
+
+def test_set_add_of_a_new_map_writes_a_file_that_opens(tmp_path: Path) -> None:
+    path = tmp_path / "vault.yml"
+    path.write_text(PLAIN)
+    result = set_value(path, "vault_tls.spare1.key", "spare1 key text", PLACEHOLDER, add=True)
+    assert result.added and result.name == "vault_tls.spare1.key"
+    value = resolve(parse_document(path.read_text()), "vault_tls.spare1.key")
+    assert isinstance(value, Leaf) and value.encrypted
+    assert decrypt(value.node.value, PLACEHOLDER, "vault_tls.spare1.key") == "spare1 key text"
+
+
 def test_first_problem_names_the_first_plain_value_or_wrong_id() -> None:
     assert first_problem(leaves(parse_document(PLAIN)), "prod") == (
         "vault_base_ssh_keys.ops-ansible is a plain value, not a !vault encrypted string"

@@ -64,11 +64,13 @@ class Leaf:
 
 @dataclass(frozen=True)
 class NewKey:
-    """A name that does not exist yet: `key` added at the end of the block mapping `mapping`."""
+    """A name that does not exist yet: `key` added at the end of the block mapping `mapping`; with
+    `inner`, `key` is a new map holding those keys one inside the other, the value in the last."""
 
     path: tuple[str | int, ...]
     mapping: yaml.MappingNode | None  # None: the file holds no mapping yet (empty)
     key: str
+    inner: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -213,11 +215,32 @@ def _mapping_step(
     if add and (len(rest) == 1 or all(not p.exact for p in rest)) and not isinstance(rest[0].value, int):
         if node is not None and node.flow_style:
             raise DocumentError(f"{here} is written in flow style {{…}}; write it as a block map")
-        key = ".".join(str(p.value) for p in rest)
-        return NewKey((*path, key), node, key)
+        words = [str(p.value) for p in rest]
+        if len(words) == 1:
+            return NewKey((*path, words[0]), node, words[0])
+        return _dotted_new_key(node, words, path, here)
     known = ", ".join(keys[:8]) + (", …" if len(keys) > 8 else "")
     hint = "" if add else " (medops vault set --add creates a new value)"
     raise DocumentError(f"{here} has no {str(parts[i].value)!r}{hint}; it holds: {known or 'nothing'}")
+
+
+def _dotted_new_key(
+    node: yaml.MappingNode | None, words: Sequence[str], path: tuple[str | int, ...], here: str
+) -> NewKey:
+    """A new name of several dotted words: maps inside maps where the neighbours are maps
+    (vault_tls.spare1.cert beside vault_tls.qcis-db1.cert), one key with dots where they are single
+    values (vault_base_ssh_keys.li.na beside vault_base_ssh_keys.zhang), refused where nothing tells."""
+    values = [value for _, value in node.value] if node is not None else []
+    joined = ".".join(words)
+    if values and all(isinstance(value, yaml.MappingNode) for value in values):
+        return NewKey((*path, *words), node, words[0], tuple(words[1:]))
+    if values and all(isinstance(value, yaml.ScalarNode) for value in values):
+        return NewKey((*path, joined), node, joined)
+    raise DocumentError(
+        f"the new name {joined!r} in {here} is ambiguous: {here} holds neither only maps nor only single "
+        f"values, so it could be a new map {words[0]!r} or one key {joined!r}; for one key write "
+        f"{show_name((*path, joined))}"
+    )
 
 
 def resolve(root: yaml.MappingNode | None, name: str, *, add: bool = False) -> Leaf | NewKey:
@@ -321,17 +344,23 @@ def _key_text(key: str) -> str:
     return json.dumps(key, ensure_ascii=False)
 
 
+def _new_entry(new: NewKey, column: int, ciphertext: str) -> str:
+    """`key: !vault |…` at `column`, or `key:` and its inner keys two columns deeper each."""
+    keys = [new.key, *new.inner]
+    lines = [" " * (column + 2 * depth) + f"{_key_text(key)}:" for depth, key in enumerate(keys)]
+    lines[-1] += " " + vault_block(ciphertext, column + 2 * len(keys))
+    return "\n".join(lines)
+
+
 def insert_edit(text: str, new: NewKey, ciphertext: str) -> Edit:
-    """The edit that adds `new.key: !vault |` as the last entry of its mapping."""
+    """The edit that adds `new.key: !vault |` (or a new map holding it) as the last entry of its mapping."""
     if new.mapping is None or not new.mapping.value:
-        column = 0
         pos = len(text)
         lead = "" if not text or text.endswith("\n") else "\n"
-        return Edit(pos, pos, f"{lead}{_key_text(new.key)}: {vault_block(ciphertext, 2)}\n")
+        return Edit(pos, pos, f"{lead}{_new_entry(new, 0, ciphertext)}\n")
     column = new.mapping.value[0][0].start_mark.column
     pos = _entry_end(text, new.mapping)
-    entry = f"{_key_text(new.key)}: {vault_block(ciphertext, column + 2)}"
-    return Edit(pos, pos, "\n" + " " * column + entry)
+    return Edit(pos, pos, "\n" + _new_entry(new, column, ciphertext))
 
 
 def apply_edits(text: str, edits: Sequence[Edit]) -> str:
