@@ -131,9 +131,9 @@ molecule: $(STAMP) images ## Every molecule scenario, side by side (logs in .lab
 	@$(call timed,molecule $(SCENARIOS),bash scripts/ci/molecule-all.sh $(SCENARIOS))
 
 # The molecule scenarios take most of the time and wait more than they compute: lint and pytest run
-# beside them instead of before them (output line by line; make fails if any of the three fails).
+# beside them instead of before them (their lines as they come; make fails if any of the three fails).
 test: ## Every check: lint, pytest, all molecule scenarios (side by side)
-	@$(MAKE) --no-print-directory -j3 --output-sync=line lint pytest molecule
+	@$(MAKE) --no-print-directory -j3 --output-sync=none lint pytest molecule
 
 lock: ## Re-resolve requirements.lock from pyproject.toml (review the diff)
 	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
