@@ -63,7 +63,8 @@ def test_settings_env_defaults_and_tuned(tmp_path: Path) -> None:
     assert tuned["ANSIBLE_PIPELINING"] == "True"
     assert tuned["ANSIBLE_GATHERING"] == "smart"
     assert tuned["ANSIBLE_CACHE_PLUGIN_CONNECTION"] == str(tmp_path)
-    assert tuned["ANSIBLE_STRATEGY"] == "linear"
+    assert tuned["ANSIBLE_STRATEGY"] == "mitogen_linear"
+    assert defaults["ANSIBLE_STRATEGY"] == "linear"
 
 
 def test_tuned_is_what_ansible_cfg_says(root: Path) -> None:
@@ -73,6 +74,7 @@ def test_tuned_is_what_ansible_cfg_says(root: Path) -> None:
     assert "pipelining = True" in text
     assert "gathering = smart" in text
     assert "fact_caching = jsonfile" in text
+    assert f"strategy = {TUNED.strategy}\n" in text
 
 
 def test_plan_changes_one_setting_at_a_time() -> None:
@@ -92,12 +94,13 @@ def test_plan_changes_one_setting_at_a_time() -> None:
     for case in cases[2:]:
         assert case.state == "tuned" and not case.first
         differences = [
-            case.settings.strategy != "linear",
+            case.settings.strategy != TUNED.strategy,
             not case.settings.pipelining,
             not case.settings.fact_cache,
         ]
         assert sum(differences) <= 1
     assert {c.settings.forks for c in cases if c.settings.strategy == "free"} == {50}
+    assert {c.settings.forks for c in cases if c.settings.strategy == "linear"} == {5, 50}
 
 
 def test_plan_for_a_small_fleet_stays_within_its_hosts() -> None:
