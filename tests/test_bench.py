@@ -11,6 +11,7 @@ import yaml
 from medops.bench.converge import (
     DEFAULTS,
     LAB_SECTION,
+    LAB_TUNED,
     PLAYBOOK,
     SECTION,
     TUNED,
@@ -63,8 +64,17 @@ def test_settings_env_defaults_and_tuned(tmp_path: Path) -> None:
     assert tuned["ANSIBLE_PIPELINING"] == "True"
     assert tuned["ANSIBLE_GATHERING"] == "smart"
     assert tuned["ANSIBLE_CACHE_PLUGIN_CONNECTION"] == str(tmp_path)
+    # ansible.cfg's strategy: stock Ansible on a connection Mitogen leaves alone, as production runs.
     assert tuned["ANSIBLE_STRATEGY"] == "mitogen_linear"
+    assert TUNED.connection == "community.docker.docker"
     assert defaults["ANSIBLE_STRATEGY"] == "linear"
+    assert LAB_TUNED.env(tmp_path)["ANSIBLE_STRATEGY"] == "mitogen_linear"
+    assert LAB_TUNED.connection == "docker"
+
+
+def test_settings_refuse_mitogen_with_another_strategy() -> None:
+    with pytest.raises(ValueError, match="needs the strategy mitogen_linear, not 'free'"):
+        Settings(forks=20, strategy="free", mitogen=True)
 
 
 def test_tuned_is_what_ansible_cfg_says(root: Path) -> None:
@@ -74,7 +84,7 @@ def test_tuned_is_what_ansible_cfg_says(root: Path) -> None:
     assert "pipelining = True" in text
     assert "gathering = smart" in text
     assert "fact_caching = jsonfile" in text
-    assert f"strategy = {TUNED.strategy}\n" in text
+    assert "strategy = mitogen_linear\n" in text
 
 
 def test_plan_changes_one_setting_at_a_time() -> None:
@@ -95,11 +105,13 @@ def test_plan_changes_one_setting_at_a_time() -> None:
         assert case.state == "tuned" and not case.first
         differences = [
             case.settings.strategy != TUNED.strategy,
+            case.settings.mitogen,
             not case.settings.pipelining,
             not case.settings.fact_cache,
         ]
         assert sum(differences) <= 1
     assert {c.settings.forks for c in cases if c.settings.strategy == "free"} == {50}
+    assert {c.settings.forks for c in cases if c.settings.mitogen} == {50}
     assert {c.settings.forks for c in cases if c.settings.strategy == "linear"} == {5, 50}
 
 
@@ -122,6 +134,7 @@ def results() -> list[Result]:
         Result(Case("medops ansible.cfg, forks 50", Settings(forks=50), "tuned"), None, _timed(50.0)),
         Result(Case("medops ansible.cfg, forks 100", Settings(forks=100), "tuned"), None, _timed(48.0)),
         Result(Case("strategy free, forks 50", Settings(50, strategy="free"), "tuned"), None, _timed(45.0)),
+        Result(Case("Mitogen, forks 50", Settings(50, mitogen=True), "tuned"), None, _timed(20.0)),
         Result(
             Case("pipelining off, forks 50", Settings(50, pipelining=False), "tuned"), None, _timed(100.0)
         ),
@@ -143,6 +156,7 @@ def test_findings_compare_and_extrapolate(results: list[Result]) -> None:
     )
     assert "**fact cache off** at 50 forks: 75.0 s against 50.0 s" in text
     assert "**strategy free** at 50 forks: 45.0 s against 50.0 s with the medops ansible.cfg (-10 %)" in text
+    assert "**Mitogen** at 50 forks: 20.0 s against 50.0 s with the medops ansible.cfg (-60 %)" in text
 
 
 def test_section_text_has_the_table_and_the_machine(results: list[Result]) -> None:
@@ -159,9 +173,12 @@ def test_section_text_has_the_table_and_the_machine(results: list[Result]) -> No
     text = section_text(results, context)
     assert text.startswith(SECTION + "\n")
     assert (
-        "| Ansible defaults | 5 | linear | off | off | 400.0 s | 300.0 s | 0 of 100 | 1.50 / 1.50 |" in text
+        "| Ansible defaults | 5 | linear | off | off | off | 400.0 s | 300.0 s | 0 of 100 | 1.50 / 1.50 |"
+        in text
     )
-    assert "| strategy free, forks 50 | 50 | free | on | on | - | 45.0 s | 0 of 100 | 1.50 |" in text
+    assert "| strategy free, forks 50 | 50 | free | off | on | on | - | 45.0 s | 0 of 100 | 1.50 |" in text
+    assert "| Mitogen, forks 50 | 50 | mitogen_linear | on | on | on | - | 20.0 s | 0 of 100 | 1.50 |" in text
+    assert "`community.docker.docker`" in text
     assert "otherwise idle" in text
     busy = section_text(results, {**context, "others_running": 3})
     assert "**Disturbed:** up to 3 other containers" in busy
@@ -219,4 +236,4 @@ def test_defaults_without_a_first_run_compare_re_runs(results: list[Result]) -> 
     assert "against Ansible's defaults:** no-op re-run 60.0 s against 300.0 s (5.0 x faster)" in text
     # The defaults row is not read as "one setting changed" nor as a point of the forks curve.
     assert "5 → 150.0 s, 20 → 60.0 s" in text
-    assert text.count("with the medops ansible.cfg (") == 3
+    assert text.count("with the medops ansible.cfg (") == 4

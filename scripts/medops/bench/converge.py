@@ -5,7 +5,10 @@ medops-bench, labelled medops.bench=converge) and times `ansible-playbook` of co
 file) with the repository's ansible.cfg, changing one performance setting at a time through Ansible's
 environment variables: forks, strategy (linear or free), pipelining, and the fact cache (gathering smart
 with a jsonfile cache, against gathering every run). "Ansible defaults" is the same run with Ansible's own
-values for all four (5 forks, linear, no pipelining, facts gathered every run). A first run (nothing
+values for all four (5 forks, linear, no pipelining, facts gathered every run). The containers are reached
+through the connection's full name, community.docker.docker, which Mitogen leaves to stock Ansible as it
+leaves production's ansible.builtin.ssh: the rows are what production runs. One row adds Mitogen (the short
+name `docker`, the lab's), which the lab and molecule use. A first run (nothing
 there yet, empty fact cache) and a no-op re-run are timed where they differ. The results replace the
 "Converge at fleet size" section of docs/performance.md; the containers and the network are removed at
 the end, also after an error, Ctrl-C or SIGTERM.
@@ -54,10 +57,23 @@ class Settings:
     """The performance settings a run changes; everything else is the repository's ansible.cfg."""
 
     forks: int
-    # ansible.cfg's: Ansible's linear strategy run through Mitogen (plugins/strategy).
+    # ansible.cfg's: Ansible's linear strategy through Mitogen's (plugins/strategy). Mitogen takes over only
+    # the hosts whose connection has a short name it knows (`mitogen` below); it leaves the others, as it
+    # leaves production's ansible.builtin.ssh, to stock Ansible.
     strategy: str = "mitogen_linear"
     pipelining: bool = True
     fact_cache: bool = True
+    # The short connection name, as the lab and molecule name it.
+    mitogen: bool = False
+
+    def __post_init__(self) -> None:
+        if self.mitogen and self.strategy != "mitogen_linear":
+            raise ValueError(f"Mitogen needs the strategy mitogen_linear, not {self.strategy!r}")
+
+    @property
+    def connection(self) -> str:
+        """The hosts' connection name: the short one Mitogen takes over, or the full one it leaves."""
+        return "docker" if self.mitogen else "community.docker.docker"
 
     def env(self, cache_dir: Path) -> dict[str, str]:
         """Ansible's environment variables for these settings (they override ansible.cfg)."""
@@ -74,9 +90,11 @@ class Settings:
         }
 
 
-# Ansible's own values, and the repository's ansible.cfg (forks 20, pipelining, a day's fact cache).
+# Ansible's own values, and the repository's ansible.cfg (forks 20, pipelining, a day's fact cache) as
+# production runs it (stock Ansible over ansible.builtin.ssh); the lab and molecule add Mitogen.
 DEFAULTS = Settings(forks=5, strategy="linear", pipelining=False, fact_cache=False)
 TUNED = Settings(forks=20)
+LAB_TUNED = Settings(forks=20, mitogen=True)
 
 
 @dataclass(frozen=True)
@@ -106,7 +124,9 @@ def plan(hosts: int, forks: Sequence[int] = FORKS) -> list[Case]:
     ]
     cases += [Case(f"medops ansible.cfg, forks {f}", Settings(forks=f), "tuned") for f in sweep]
     cases += [
-        Case(f"no Mitogen, forks {middle}", Settings(forks=middle, strategy="linear"), "tuned"),
+        Case(f"Mitogen, forks {middle}", Settings(forks=middle, mitogen=True), "tuned"),
+        # Stock Ansible's linear strategy: what Mitogen's strategy costs the hosts it does not take over.
+        Case(f"strategy linear, forks {middle}", Settings(forks=middle, strategy="linear"), "tuned"),
         Case(f"strategy free, forks {middle}", Settings(forks=middle, strategy="free"), "tuned"),
         Case(f"pipelining off, forks {middle}", Settings(forks=middle, pipelining=False), "tuned"),
         Case(f"fact cache off, forks {middle}", Settings(forks=middle, fact_cache=False), "tuned"),
@@ -185,14 +205,12 @@ def timed_playbook(argv: Sequence[str], env: Mapping[str, str], root: Path, host
     return Timed(round(elapsed, 1), hosts, ok, changed, load, result.returncode)
 
 
-def _inventory(names: Sequence[str], folder: Path) -> Path:
-    path = folder / "bench.yml"
+def _inventory(names: Sequence[str], folder: Path, connection: str) -> Path:
+    path = folder / f"bench-{connection.replace('.', '-')}.yml"
     lines = [
         "all:",
         "  vars:",
-        # The short name: Mitogen takes it over (ansible.cfg's strategy), stock Ansible routes it to
-        # community.docker.docker.
-        "    ansible_connection: docker",
+        f"    ansible_connection: {connection}",
         "    ansible_user: root",
         "    ansible_python_interpreter: /usr/bin/python3",
         "  hosts:",
@@ -226,11 +244,11 @@ def measure_fleet(count: int, image: str, cases: Sequence[Case]) -> tuple[list[R
             context["start_seconds"] = round(time.monotonic() - started, 1)
             print(f"started {count} containers in {context['start_seconds']} s", flush=True)
             context["others_running"] = fleet.others_running()
-            inventory = _inventory(names, Path(folder))
             for case in cases:
                 # Other work may start during the benchmark: the most containers seen beside ours.
                 context["others_running"] = max(context["others_running"], fleet.others_running())
                 cache = Path(folder) / "facts" / case.state
+                inventory = _inventory(names, Path(folder), case.settings.connection)
                 argv = [
                     str(Path(sys.executable).parent / "ansible-playbook"), "-i", str(inventory),
                     str(PLAYBOOK), "-e", f"bench_dir={STATE_DIR}/{case.state}",
@@ -269,7 +287,8 @@ def measure_lab() -> tuple[list[Result], dict[str, Any]]:
     _medops("lab", "secrets", root=root)
     results: list[Result] = []
     with cleanup_on_term():
-        for label, settings in (("Ansible defaults", DEFAULTS), ("medops ansible.cfg", TUNED)):
+        # The lab's hosts are reached as `docker`, so its tuned run is Mitogen's, as `make lab` runs.
+        for label, settings in (("Ansible defaults", DEFAULTS), ("medops ansible.cfg", LAB_TUNED)):
             _medops("lab", "down", root=root)
             _medops("lab", "up", root=root)
             argv = [str(Path(sys.executable).parent / "ansible-playbook"), "playbooks/site.yml"]
@@ -303,15 +322,16 @@ def _seconds(run: Timed | None) -> str:
 
 def _table(results: Sequence[Result]) -> list[str]:
     lines = [
-        "| run | forks | strategy | pipelining | fact cache | first run | no-op re-run "
+        "| run | forks | strategy | Mitogen | pipelining | fact cache | first run | no-op re-run "
         "| hosts changed by the re-run | load before (1 min) |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for r in results:
         s = r.case.settings
         loads = " / ".join(t.load for t in (r.first, r.rerun) if t is not None)
         lines.append(
-            f"| {r.case.label} | {s.forks} | {s.strategy} | {'on' if s.pipelining else 'off'} "
+            f"| {r.case.label} | {s.forks} | {s.strategy} | {'on' if s.mitogen else 'off'} "
+            f"| {'on' if s.pipelining else 'off'} "
             f"| {'on' if s.fact_cache else 'off'} | {_seconds(r.first)} | {_seconds(r.rerun)} "
             f"| {r.rerun.changed} of {r.rerun.hosts} | {loads} |"
         )
@@ -415,7 +435,10 @@ def section_text(results: Sequence[Result], context: Mapping[str, Any]) -> str:
             "directory, a template, a file, a line, a package query, a stat and a local fact per host, the "
             "shape of a baseline converge (the base role itself needs systemd). Every run uses the "
             "repository's ansible.cfg with the settings of its row (environment variables); the no-op "
-            "re-run follows a run that converged the same hosts. Versions: " + versions_text + ".",
+            "re-run follows a run that converged the same hosts. The connection is named in full "
+            "(`community.docker.docker`), which Mitogen leaves to stock Ansible as it leaves production's "
+            "`ansible.builtin.ssh`: the rows without Mitogen are what production runs, and the Mitogen row "
+            "names it `docker`, as the lab and molecule do. Versions: " + versions_text + ".",
             "",
             *_table(results),
             "",
@@ -436,9 +459,9 @@ def lab_section_text(results: Sequence[Result], context: Mapping[str, Any]) -> s
             f"Measured by `make bench-lab-converge LAB_REBUILD=yes` on {context['when']}: "
             "`playbooks/site.yml` "
             f"on the lab's {context['hosts']} systemd hosts (`docker exec`), each time on a freshly created "
-            f"lab (first run) and again (no-op re-run), on a {context['cpus']}-CPU machine. Versions: "
-            + versions_text
-            + ".",
+            f"lab (first run) and again (no-op re-run), on a {context['cpus']}-CPU machine. The lab names "
+            "its connection `docker`, so the medops ansible.cfg runs it through Mitogen, as `make lab` "
+            "does; Ansible's defaults are stock Ansible. Versions: " + versions_text + ".",
             "",
             *_table(results),
             "",
