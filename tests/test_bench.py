@@ -179,7 +179,12 @@ def test_section_text_has_the_table_and_the_machine(results: list[Result]) -> No
     assert "| strategy free, forks 50 | 50 | free | off | on | on | - | 45.0 s | 0 of 100 | 1.50 |" in text
     assert "| Mitogen, forks 50 | 50 | mitogen_linear | on | on | on | - | 20.0 s | 0 of 100 | 1.50 |" in text
     assert "`community.docker.docker`" in text
-    assert "otherwise idle" in text
+    assert "Nothing else ran on the machine (load average 0.50 0.40 0.30 before the benchmark" in text
+    # Its own load, far past the CPUs, is not disturbance; a load already high before it started is.
+    own = section_text(results, {**context, "load": ["0.18 0.87 0.89", "51.49 55.12 46.18"]})
+    assert "Nothing else ran" in own and "Disturbed" not in own
+    loaded = section_text(results, {**context, "load": ["7.10 6.00 5.00", "51.49 55.12 46.18"]})
+    assert "**Disturbed:** up to 0 other containers" in loaded
     busy = section_text(results, {**context, "others_running": 3})
     assert "**Disturbed:** up to 3 other containers" in busy
     lab = lab_section_text(results[:2], {**context, "hosts": 7})

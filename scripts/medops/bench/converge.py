@@ -346,18 +346,24 @@ def _ratio(before: float, after: float) -> str:
 
 
 def _environment_line(context: Mapping[str, Any]) -> str:
-    loads = ", ".join(context.get("load", []))
+    """Whether other work shared the machine. The benchmark's own containers and forks load it far past
+    its CPUs (the load column); only other containers, or a load already high before it started, are
+    disturbance."""
+    loads = [v for v in context.get("load", []) if v and v != "-"]
     others = context.get("others_running", 0)
-    busy = others or any(
-        v != "-" and float(v.split()[0]) > context["cpus"] for v in context.get("load", []) if v
-    )
-    if busy:
+    before = float(loads[0].split()[0]) if loads else 0.0
+    if others or before > context["cpus"]:
         return (
             f"**Disturbed:** up to {others} other containers were running and the load average went through "
-            f"{loads} on {context['cpus']} CPUs: every run is slower than on a quiet machine, later rows "
-            "not necessarily more than earlier ones (the load column says what each run met)."
+            f"{', '.join(loads)} on {context['cpus']} CPUs: every run is slower than on a quiet machine, "
+            "later rows not necessarily more than earlier ones (the load column says what each run met)."
         )
-    return f"The machine was otherwise idle (load average {loads})."
+    after = f", {loads[-1]} at its end" if len(loads) > 1 else ""
+    return (
+        f"Nothing else ran on the machine (load average {loads[0] if loads else '-'} before the benchmark"
+        f"{after}). The load column is the benchmark's own work: the containers and Ansible's forks share "
+        f"the {context['cpus']} CPUs."
+    )
 
 
 def findings(results: Sequence[Result], hosts: int) -> list[str]:
