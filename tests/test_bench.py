@@ -19,7 +19,6 @@ from medops.bench.converge import (
     Result,
     Settings,
     Timed,
-    _inventory,
     findings,
     lab_section_text,
     parse_recap,
@@ -243,19 +242,3 @@ def test_defaults_without_a_first_run_compare_re_runs(results: list[Result]) -> 
     # The defaults row is not read as "one setting changed" nor as a point of the forks curve.
     assert "5 → 150.0 s, 20 → 60.0 s" in text
     assert text.count("with the medops ansible.cfg (") == 4
-
-
-def test_fleet_inventory_names_the_connection_and_forks_tasks(tmp_path: Path, root: Path) -> None:
-    stock = yaml.safe_load(_inventory(["a", "b"], tmp_path, TUNED.connection).read_text(encoding="utf-8"))
-    mitogen = _inventory(["a", "b"], tmp_path, LAB_TUNED.connection)
-    assert stock["all"]["vars"]["ansible_connection"] == "community.docker.docker"
-    assert list(stock["all"]["hosts"]) == ["a", "b"]
-    lab_like = yaml.safe_load(mitogen.read_text(encoding="utf-8"))["all"]["vars"]
-    assert lab_like["ansible_connection"] == "docker"
-    # The same task isolation as the lab's inventory.
-    lab = yaml.safe_load(
-        (Path(__file__).parents[1] / "inventory/lab/group_vars/all/connection.yml").read_text(
-            encoding="utf-8"
-        )
-    )
-    assert lab_like["mitogen_task_isolation"] == lab["mitogen_task_isolation"] == "fork"

@@ -211,8 +211,6 @@ def _inventory(names: Sequence[str], folder: Path, connection: str) -> Path:
         "all:",
         "  vars:",
         f"    ansible_connection: {connection}",
-        # As the lab: under Mitogen, each task in a fork (docs/performance.md, "Mitogen").
-        "    mitogen_task_isolation: fork",
         "    ansible_user: root",
         "    ansible_python_interpreter: /usr/bin/python3",
         "  hosts:",
