@@ -9,6 +9,7 @@ import json
 import os
 import shlex
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -240,3 +241,77 @@ def test_restic_account_gets_sftp_but_no_shell() -> None:
     )
     assert listing.rc == 0, listing.stderr
     assert "config" in listing.stdout
+
+
+# Last: these add backups on top of the full one the tests above restore and corrupt.
+STANZA_FOLDER = "/var/lib/pgbackrest/backup/qcis"
+
+
+def _hold_stanza_lock(seconds: int) -> None:
+    """Hold the lock every medops backup of qcis takes (as a long backup would) for `seconds`."""
+    host = _host(BACKUP)
+    held = host.run(
+        f"systemd-run --unit=medops-test-hold-$RANDOM --uid=pgbackrest --collect "
+        f"flock {STANZA_FOLDER} sleep {seconds}"
+    )
+    assert held.rc == 0, held.stderr
+    for _ in range(50):
+        if host.run(f"flock --nonblock {STANZA_FOLDER} true").rc != 0:
+            return
+        time.sleep(0.1)
+    raise AssertionError("the test's lock holder never took the lock")
+
+
+def _wait_inactive(unit: str, timeout: float = 180) -> str:
+    host = _host(BACKUP)
+    deadline = time.monotonic() + timeout
+    while host.run(f"systemctl is-active {unit}").stdout.strip() in ("activating", "active"):
+        assert time.monotonic() < deadline, f"{unit} still runs after {timeout} s"
+        time.sleep(1)
+    return str(host.check_output(f"systemctl show -p Result --value {unit}")).strip()
+
+
+def test_backups_due_at_once_wait_their_turn_and_all_succeed(full_backup: str) -> None:
+    """pgBackRest fails a second backup of a stanza while one runs; a scheduled job that met a running
+    backup failed so. Through the wrapper each one waits: a diff and an incr due while another backup
+    holds the stanza both wait for it, then run one after the other, both successfully."""
+    host = _host(BACKUP)
+    labels = _labels()
+    since = host.check_output("date '+%Y-%m-%d %H:%M:%S'")
+    _hold_stanza_lock(6)
+    for job in ("diff", "incr"):
+        assert host.run(f"systemctl start --no-block pgbackrest-qcis-{job}.service").rc == 0
+    for job in ("diff", "incr"):
+        unit = f"pgbackrest-qcis-{job}.service"
+        log = host.run(f"journalctl -t pgbackrest-qcis-{job} --since '{since}' --no-pager").stdout
+        assert _wait_inactive(unit) == "success", log
+        log = host.run(f"journalctl -t pgbackrest-qcis-{job} --since '{since}' --no-pager").stdout
+        assert "another backup of stanza qcis is running; waiting for it" in log, log
+        assert "backup command end: completed successfully" in log, log
+    new = [label for label in _labels() if label not in labels]
+    assert sorted(label[-1] for label in new) == ["D", "I"], new
+
+
+def test_a_backup_that_waited_its_limit_fails_and_takes_nothing(full_backup: str) -> None:
+    host = _host(BACKUP)
+    labels = _labels()
+    _hold_stanza_lock(8)
+    result = _as(BACKUP, "pgbackrest", "/usr/local/sbin/pgbackrest-backup-medops qcis incr 1")
+    assert result.rc == 75
+    assert (
+        "the other backup of stanza qcis still ran after 1 s; this incr backup was not taken" in result.stderr
+    )
+    for wrong, said in (
+        ("qcis weekly", "backup type must be full, diff or incr, not 'weekly'"),
+        ("nosuch full", "stanza 'nosuch' has no folder in the repository"),
+        ("qcis full soon", "seconds to wait must be a whole number, not 'soon'"),
+    ):
+        bad = _as(BACKUP, "pgbackrest", f"/usr/local/sbin/pgbackrest-backup-medops {wrong}")
+        assert bad.rc == 2 and said in bad.stderr, (wrong, bad.stderr)
+    assert _labels() == labels
+    assert host.run(f"flock --wait 30 {STANZA_FOLDER} true").rc == 0
+
+
+def _labels() -> list[str]:
+    info = json.loads(_as(BACKUP, "pgbackrest", "pgbackrest --stanza=qcis --output=json info").stdout)
+    return [str(b["label"]) for b in info[0]["backup"]]
