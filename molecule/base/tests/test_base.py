@@ -223,6 +223,40 @@ def test_local_fact_records_the_baseline(name: str) -> None:
     assert fact["environment"] == "molecule"
 
 
+def _converge(*extra: str) -> subprocess.CompletedProcess[str]:
+    scenario = Path(os.environ["MOLECULE_SCENARIO_DIRECTORY"])
+    return subprocess.run(
+        [
+            "ansible-playbook",
+            "-i",
+            os.environ["MOLECULE_INVENTORY_FILE"],
+            *extra,
+            str(scenario / "converge.yml"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_package_lists_cut_off_on_a_new_host_are_refreshed_by_the_next_converge() -> None:
+    """A host whose first package-list update was cut off (lists gone, the folder's time fresh, no success
+    stamp) once looked fresh to cache_valid_time and failed the next converge ("No package matching
+    'chrony'"). Only an update that succeeded stamps the lists now; without the stamp they are refreshed."""
+    name = "molecule-base-debian12"
+    host = _host(name)
+    stamp = "/var/lib/apt/periodic/update-success-stamp"
+    assert host.file(stamp).exists
+    cut_off = "find /var/lib/apt/lists -maxdepth 1 -type f ! -name lock -delete && touch /var/lib/apt/lists"
+    host.check_output(f"rm -f {stamp} && {cut_off}")
+    # Nothing is known about a package the baseline does not install.
+    assert host.run("apt-cache show nginx-common").rc != 0
+    result = _converge("--limit", name, "--tags", "base-packages")
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert host.file(stamp).exists
+    assert host.run("apt-cache show nginx-common").rc == 0
+
+
 def test_check_mode_after_converge_reports_no_change() -> None:
     """A dry run against converged hosts must predict nothing: check mode is truthful."""
     env = dict(os.environ, ANSIBLE_STDOUT_CALLBACK="ansible.posix.json")
