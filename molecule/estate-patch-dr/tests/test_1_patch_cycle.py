@@ -1,9 +1,10 @@
 """A patch cycle as an engineer runs it, on the estate (Debian 12 and 13) with the security updates the
-images lack really pending: the release deployed (the application's health checks and a fresh backup
-are the patch's pre-checks), plan (the plan playbook changes nothing), refusals (no approval, altered
-hash, a host that fails its pre-check), the approved patch, a second plan with nothing pending,
-compliance status. The tests run in file order; each builds on the estate the previous one left, and
-the drill (test_2_dr_drill.py) runs on the patched estate afterwards."""
+Debian 12 image lacks really pending (Debian 13's: whatever its archive has that day): the release
+deployed (the application's health checks and a fresh backup are the patch's pre-checks), plan (the plan
+playbook changes nothing), refusals (no approval, altered hash, a host that fails its pre-check), the
+approved patch, a second plan with nothing pending, compliance status. The tests run in file order; each
+builds on the estate the previous one left, and the drill (test_2_dr_drill.py) runs on the patched estate
+afterwards."""
 
 from __future__ import annotations
 
@@ -108,7 +109,11 @@ def test_plan_lists_the_pending_security_updates() -> None:
         simulated = _host(name).check_output("apt-get -s -o Debug::NoLocking=1 dist-upgrade | grep '^Inst '")
         expected = {line.split()[1]: line.split("(")[1].split()[0] for line in simulated.splitlines()}
         assert {p["name"]: p["to"] for p in hosts[name]["packages"]} == expected
-        assert any(p["security"] for p in hosts[name]["packages"]), f"{name}: no security update pending"
+        # The Debian 12 image lacks security updates its archive has (docs/lab.md). What Debian 13 has
+        # pending depends on the day (right after a point release, nothing): the proposal holds exactly
+        # that, possibly nothing.
+        if _release(name) == "12":
+            assert any(p["security"] for p in hosts[name]["packages"]), f"{name}: no security update pending"
     assert proposal["counts"]["security"] > 0
     assert proposal["content_hash"].startswith("sha256:")
     folder = PATCHES / proposal["id"]
@@ -194,14 +199,24 @@ def test_apply_installs_exactly_the_approved_versions() -> None:
         )
         assert [a["outcome"] for a in record["attempts"]] == (["refused"] if name == A2 else [])
         fact = json.loads(_host(name).file("/etc/ansible/facts.d/medops.fact").content_string)
-        assert fact["roles"]["patch"]["data"]["change_id"] == CHANGE
-        assert fact["roles"]["patch"]["data"]["last_patched"].startswith(str(datetime.now(UTC).year))
+        if approved[name]:
+            assert fact["roles"]["patch"]["data"]["change_id"] == CHANGE
+            assert fact["roles"]["patch"]["data"]["last_patched"].startswith(str(datetime.now(UTC).year))
+        else:
+            # Nothing was pending: the cycle's record says so (ok, no packages; `patch status` counts it),
+            # and the host's fact still names its last real patch (none yet on this estate).
+            assert record["packages"] == [] and "patch" not in fact["roles"], (name, record)
         # Only what cannot restart in place may still run replaced files (the role checked the rest).
         assert set(record["services_not_restarted"]) <= {"dbus.service", "systemd-logind.service"}
     app = json.loads((PATCHES / CHANGE / f"{A1}.json").read_text())
     assert "qcis-app.service" in app["services_restarted"]
     for name in (A1, A2):
         assert not _host(name).file("/var/lib/medops/maintenance/qcis").exists
+
+
+def _release(name: str) -> str:
+    """The host's Debian major release ("12", "13")."""
+    return str(_host(name).file("/etc/debian_version").content_string).split(".")[0].strip()
 
 
 def _backup_labels() -> list[str]:
