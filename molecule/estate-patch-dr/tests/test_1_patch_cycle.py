@@ -106,7 +106,9 @@ def test_plan_lists_the_pending_security_updates() -> None:
     assert set(hosts) == set(HOSTS)
     for name in HOSTS:
         # The proposal holds exactly what apt itself would install on the host now.
-        simulated = _host(name).check_output("apt-get -s -o Debug::NoLocking=1 dist-upgrade | grep '^Inst '")
+        simulated = _host(name).check_output(
+            "apt-get -s -o Debug::NoLocking=1 dist-upgrade | sed -n '/^Inst /p'"
+        )
         expected = {line.split()[1]: line.split("(")[1].split()[0] for line in simulated.splitlines()}
         assert {p["name"]: p["to"] for p in hosts[name]["packages"]} == expected
         # The Debian 12 image lacks security updates its archive has (docs/lab.md). What Debian 13 has
