@@ -141,7 +141,29 @@ def test_rows_are_written_until_the_primary_is_killed() -> None:
     DRILL["killed_at"] = time.time()
     subprocess.run(["docker", "kill", DB], check=True, capture_output=True)
     DRILL["primary_rows"] = _stop_writer("primary")
+    _keep_primary_logs()
     assert len(DRILL["primary_rows"]) > 50, "the writer hardly ran"
+
+
+PRIMARY_LOGS = ROOT / ".lab" / "molecule" / "dr-drill-primary"
+
+
+def _keep_primary_logs() -> None:
+    """What the killed primary logged of its WAL archiving, kept beside the scenario's log (CI keeps
+    it): pgBackRest's logs, the push queue's status files, PostgreSQL's log. The next tests replace
+    the container, and with it the only evidence of why a segment did not reach the repository."""
+    shutil.rmtree(PRIMARY_LOGS, ignore_errors=True)
+    PRIMARY_LOGS.mkdir(parents=True)
+    for path in ("/var/log/pgbackrest", "/var/spool/pgbackrest", "/var/log/postgresql"):
+        subprocess.run(["docker", "cp", f"{DB}:{path}", str(PRIMARY_LOGS)], check=False, capture_output=True)
+
+
+def _archiving_said() -> str:
+    """The end of the killed primary's archive-push logs, for a failed RPO's message."""
+    said = []
+    for log in sorted(PRIMARY_LOGS.rglob("*archive-push*.log")):
+        said.append(f"--- {log.name}\n" + "\n".join(log.read_text(errors="replace").splitlines()[-40:]))
+    return "\n".join(said) or f"no archive-push log was kept in {PRIMARY_LOGS}"
 
 
 def test_rebuild_is_refused_before_any_change_when_the_repository_is_down(tmp_path: Path) -> None:
@@ -211,7 +233,7 @@ def test_rebuild_brings_the_temporary_environment_up_within_the_objectives() -> 
     # RPO: the failure minus the newest heartbeat restored, within what archive_timeout allows.
     rpo = rebuild["rpo"]
     assert rpo["heartbeat_source"] == DB
-    assert 0 <= rpo["seconds"] <= ARCHIVE_TIMEOUT + ARCHIVE_LATENCY, rpo
+    assert 0 <= rpo["seconds"] <= ARCHIVE_TIMEOUT + ARCHIVE_LATENCY, f"{rpo}\n{_archiving_said()}"
     DRILL["rpo_seconds"] = rpo["seconds"]
     # Users get the temporary environment through the spare's nginx.
     health = json.loads(_host(APP).check_output(f"curl -s -k https://{SPARE_ADDRESS}/healthz"))
@@ -223,7 +245,7 @@ def test_the_rebuild_lost_only_what_came_after_the_last_archived_wal() -> None:
         int(i) for i in _psql(SPARE, "select id from reports where institution_code = 'PRIMARY'").split()
     }
     committed = DRILL["primary_rows"]
-    newest = max(restored)
+    newest = max(restored, default=0)
     lost = [(t, i) for t, i in committed if i not in restored]
     # No hole: every committed row up to the newest restored one is there.
     assert all(i > newest for _, i in lost), [i for _, i in lost if i <= newest]
