@@ -6,6 +6,7 @@ import json
 import os
 import shlex
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -171,3 +172,24 @@ def test_restart_needing_change_is_reported_not_applied_when_not_allowed() -> No
     assert _sql("molecule-db-qcis", "show shared_buffers") != "160MB"
     fact = json.loads(_host("molecule-db-qcis").file("/etc/ansible/facts.d/medops.fact").content_string)
     assert fact["roles"]["postgresql"]["data"]["pending_restart"] == ["shared_buffers"]
+
+
+def test_archive_timeout_holds_right_after_a_restart() -> None:
+    """archive_timeout is kept by the checkpointer, which computes its first sleep while the server
+    still starts up, when archive_timeout does not apply: it slept a whole checkpoint_timeout (5 min)
+    and no WAL switch came before, so a restart (a patch's) left minutes of WAL unarchived. The
+    cluster's drop-in checkpoints after every start: the next switch comes within archive_timeout."""
+    name = "molecule-db-qcis"
+    host = _host(name)
+    timeout = int(_sql(name, "select setting from pg_settings where name = 'archive_timeout'"))
+    assert timeout == 60
+    host.check_output("systemctl restart postgresql@15-main")
+    started = time.monotonic()
+    segment = _sql(name, "select pg_walfile_name(pg_current_wal_lsn())")
+    # Activity, or there is nothing to switch.
+    _sql(name, "create table if not exists medops_switch_probe (at timestamptz)")
+    _sql(name, "insert into medops_switch_probe values (now())")
+    while _sql(name, "select pg_walfile_name(pg_current_wal_lsn())") == segment:
+        assert time.monotonic() - started < timeout + 20, f"no WAL switch {timeout + 20} s after a restart"
+        time.sleep(2)
+    _sql(name, "drop table medops_switch_probe")
