@@ -186,10 +186,10 @@ def test_archive_timeout_holds_right_after_a_restart() -> None:
     host.check_output("systemctl restart postgresql@15-main")
     started = time.monotonic()
     segment = _sql(name, "select pg_walfile_name(pg_current_wal_lsn())")
-    # Activity, or there is nothing to switch.
+    # Writes go on, as they do in production (without the drop-in: no switch for 5 minutes).
     _sql(name, "create table if not exists medops_switch_probe (at timestamptz)")
-    _sql(name, "insert into medops_switch_probe values (now())")
     while _sql(name, "select pg_walfile_name(pg_current_wal_lsn())") == segment:
         assert time.monotonic() - started < timeout + 20, f"no WAL switch {timeout + 20} s after a restart"
+        _sql(name, "insert into medops_switch_probe values (now())")
         time.sleep(2)
     _sql(name, "drop table medops_switch_probe")
