@@ -236,6 +236,7 @@ def _converge(*extra: str) -> subprocess.CompletedProcess[str]:
         capture_output=True,
         text=True,
         check=False,
+        env=dict(os.environ, ANSIBLE_STDOUT_CALLBACK="ansible.posix.json"),
     )
 
 
@@ -259,21 +260,7 @@ def test_package_lists_cut_off_on_a_new_host_are_refreshed_by_the_next_converge(
 
 def test_check_mode_after_converge_reports_no_change() -> None:
     """A dry run against converged hosts must predict nothing: check mode is truthful."""
-    env = dict(os.environ, ANSIBLE_STDOUT_CALLBACK="ansible.posix.json")
-    scenario = Path(os.environ["MOLECULE_SCENARIO_DIRECTORY"])
-    result = subprocess.run(
-        [
-            "ansible-playbook",
-            "-i",
-            os.environ["MOLECULE_INVENTORY_FILE"],
-            "--check",
-            str(scenario / "converge.yml"),
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-    )
+    result = _converge("--check")
     assert result.returncode == 0, result.stderr[-2000:]
     stats = json.loads(result.stdout)["stats"]
     changed = {host: s["changed"] for host, s in stats.items() if s["changed"]}
