@@ -54,6 +54,8 @@ def test_good_inputs_pass(tmp_path: Path) -> None:
             "base_default_locale fr_FR.UTF-8 is not one of base_locales",
         ),
         ({"base_timezone": "Asia Shanghai"}, (), "base_timezone Asia Shanghai is not an IANA zone name"),
+        ({"base_apt_retries": -1}, (), "base_apt_retries is -1; it must be 0 to 10"),
+        ({"base_apt_retries": "often"}, (), "base_apt_retries"),
         (
             {"base_firewall_rules__web": [{"name": "web", "port": 99999, "sources": ["10.0.0.0/8"]}]},
             (),

@@ -258,6 +258,17 @@ def test_package_lists_cut_off_on_a_new_host_are_refreshed_by_the_next_converge(
     assert host.run("apt-cache show nginx-common").rc == 0
 
 
+@pytest.mark.parametrize("name", HOSTS)
+def test_transient_download_failures_are_retried_at_once(name: str) -> None:
+    """APT's delayed retry of a transient failure (an HTTP 503 from a cache refreshing the file) left
+    package-list updates waiting forever on Debian 12 (docs/performance.md). The retry must be immediate,
+    as APT itself reads its configuration, not only as the file says."""
+    host = _host(name)
+    dump = host.check_output("apt-config dump Acquire::Retries")
+    assert 'Acquire::Retries "3";' in dump.splitlines()
+    assert 'Acquire::Retries::Delay "false";' in dump.splitlines()
+
+
 def test_check_mode_after_converge_reports_no_change() -> None:
     """A dry run against converged hosts must predict nothing: check mode is truthful."""
     result = _converge("--check")
