@@ -16,21 +16,25 @@ def root() -> Path:
     return ROOT
 
 
-@pytest.fixture(scope="session")
-def medops_net() -> ModuleType:
-    """plugins/filter/medops_net.py, loaded the way Ansible loads it (by path)."""
-    spec = importlib.util.spec_from_file_location("medops_net", ROOT / "plugins" / "filter" / "medops_net.py")
+def _filter_plugin(name: str) -> ModuleType:
+    """plugins/filter/<name>.py, loaded the way Ansible loads it (by path)."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "plugins" / "filter" / f"{name}.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+@pytest.fixture(scope="session")
+def medops_net() -> ModuleType:
+    return _filter_plugin("medops_net")
 
 
 @pytest.fixture(scope="session")
 def medops_dr() -> ModuleType:
-    """plugins/filter/medops_dr.py, loaded the way Ansible loads it (by path)."""
-    spec = importlib.util.spec_from_file_location("medops_dr", ROOT / "plugins" / "filter" / "medops_dr.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return _filter_plugin("medops_dr")
+
+
+@pytest.fixture(scope="session")
+def medops_pgbackrest() -> ModuleType:
+    return _filter_plugin("medops_pgbackrest")

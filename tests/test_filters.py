@@ -118,3 +118,28 @@ def test_placeholder_credentials_are_refused(medops_net: ModuleType) -> None:
         "(docs/secrets.md)" in problems
     )
     assert any("ssh_keys[0] (zhang.wei) is a placeholder" in p for p in problems)
+
+
+@pytest.mark.parametrize(
+    ("output", "label"),
+    [
+        (
+            "P00   INFO: backup command begin 2.54.2: --stanza=qcis --type=diff\n"
+            "P00   INFO: new backup label = 20261123-224743F_20261123-230102D\n"
+            "P00   INFO: diff backup size = 1.2MB, file total = 1290\n",
+            "20261123-224743F_20261123-230102D",
+        ),
+        ("2026-11-23 22:47:43.123 P00   INFO: new backup label = 20261123-224743F\n", "20261123-224743F"),
+        ("P00   INFO: new backup label = 20261123-224743F_20261123-230102I", "20261123-224743F_20261123-230102I"),
+        # The wrapper waited for another backup, then took its own: its line, not a quoted one.
+        ("pgbackrest-backup-medops: another backup of stanza qcis is running; waiting for it\n", ""),
+        ("P00  ERROR: [056]: unable to find primary cluster - cannot proceed\n", ""),
+        ("P00   INFO: new backup label = latest\n", ""),
+        ("", ""),
+        (None, ""),
+    ],
+)
+def test_backup_label_comes_from_the_backup_s_own_output(
+    medops_pgbackrest: ModuleType, output: str | None, label: str
+) -> None:
+    assert medops_pgbackrest.backup_label(output) == label
