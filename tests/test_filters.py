@@ -130,8 +130,11 @@ def test_placeholder_credentials_are_refused(medops_net: ModuleType) -> None:
             "20261123-224743F_20261123-230102D",
         ),
         ("2026-11-23 22:47:43.123 P00   INFO: new backup label = 20261123-224743F\n", "20261123-224743F"),
-        ("P00   INFO: new backup label = 20261123-224743F_20261123-230102I", "20261123-224743F_20261123-230102I"),
-        # The wrapper waited for another backup, then took its own: its line, not a quoted one.
+        (
+            "P00   INFO: new backup label = 20261123-224743F_20261123-230102I",
+            "20261123-224743F_20261123-230102I",
+        ),
+        # The wrapper's own lines, an error, a word where the label goes: no label.
         ("pgbackrest-backup-medops: another backup of stanza qcis is running; waiting for it\n", ""),
         ("P00  ERROR: [056]: unable to find primary cluster - cannot proceed\n", ""),
         ("P00   INFO: new backup label = latest\n", ""),
